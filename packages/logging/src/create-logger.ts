@@ -1,0 +1,134 @@
+import { hostname } from 'node:os';
+import type { DestinationStream, LevelWithSilent, Logger as PinoLogger } from 'pino';
+import pino from 'pino';
+import { getRequestId } from './context.js';
+import { defaultRedactPaths } from './redact-paths.js';
+
+/** A pino logger. Lines are JSON with `level` (label), ISO `time`, `service`, `pid`, `hostname`, `msg`. */
+export type Logger = PinoLogger;
+
+export interface LoggerOptions {
+  /**
+   * Lowest level written: `trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`.
+   * @default 'info'
+   */
+  readonly level?: LevelWithSilent;
+  /**
+   * Value of the `service` field on every line.
+   * @default 'app'
+   */
+  readonly service?: string;
+  /**
+   * Where lines go: anything with `write(line: string)`, e.g. `pino.destination(...)`, a file
+   * stream or an in-memory stream in tests.
+   * @default synchronous writes to stdout (fd 1): no line is lost when the process exits or crashes
+   */
+  readonly destination?: DestinationStream;
+  /**
+   * Extra redaction paths in pino syntax (`'user.ssn'`, `'*.cardNumber'`, `'body["x-token"]'`),
+   * added to the defaults (which cannot be turned off).
+   * @default []
+   */
+  readonly redact?: readonly string[];
+  /**
+   * Extra field names redacted wherever they appear (top level and up to three levels deep),
+   * like the default `password`, `token`, `secret`, `apiKey`.
+   * @default []
+   */
+  readonly redactFields?: readonly string[];
+  /**
+   * Extra fields on every line. `service` (option above) wins over a `service` given here.
+   * @default {}
+   */
+  readonly base?: Readonly<Record<string, unknown>>;
+}
+
+/** Defaults for every `LoggerOptions` field, in one place. */
+export const LOGGER_DEFAULTS = {
+  level: 'info',
+  service: 'app',
+  redact: [],
+  redactFields: [],
+  base: {},
+} as const satisfies Omit<Required<LoggerOptions>, 'destination'>;
+
+const LEVELS: ReadonlySet<string> = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+const REDACTED = '[Redacted]';
+const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
+const REQUEST_ID_BINDING = ',"requestId":';
+
+// Marks a child logger whose bindings already carry `requestId`, so the mixin does not add it twice
+// (pino writes bindings and mixin fields side by side: the key would appear twice in the JSON).
+const kRequestIdBound = Symbol('requestIdBound');
+
+function requestIdMixin(_mergeObject: object, _level: number, logger: PinoLogger): object {
+  const requestId = getRequestId();
+  if (requestId === undefined || kRequestIdBound in logger) return NO_FIELDS;
+  return { requestId };
+}
+
+function mergeMixin(mergeObject: object, mixinObject: object): object {
+  return mixinObject === NO_FIELDS ? mergeObject : Object.assign(mixinObject, mergeObject);
+}
+
+function markRequestIdBindings(child: PinoLogger): void {
+  const chindings: unknown = Reflect.get(child, pino.symbols.chindingsSym);
+  if (typeof chindings === 'string' && chindings.includes(REQUEST_ID_BINDING)) {
+    Object.defineProperty(child, kRequestIdBound, { value: true });
+  }
+}
+
+function validate(options: LoggerOptions): void {
+  const { level, service, destination, redact, redactFields, base } = options;
+  if (level !== undefined && !LEVELS.has(level)) {
+    throw new TypeError(
+      `createLogger: level must be one of ${[...LEVELS].join(', ')} (got ${String(level)})`,
+    );
+  }
+  if (service !== undefined && (typeof service !== 'string' || service.length === 0)) {
+    throw new TypeError('createLogger: service must be a non-empty string');
+  }
+  if (destination !== undefined && typeof destination?.write !== 'function') {
+    throw new TypeError('createLogger: destination must have a write(line) method');
+  }
+  for (const [name, list] of [
+    ['redact', redact],
+    ['redactFields', redactFields],
+  ] as const) {
+    if (list !== undefined && (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p === ''))) {
+      throw new TypeError(`createLogger: ${name} must be an array of non-empty strings`);
+    }
+  }
+  if (base !== undefined && (typeof base !== 'object' || base === null || Array.isArray(base))) {
+    throw new TypeError('createLogger: base must be a plain object');
+  }
+}
+
+/**
+ * A pino logger writing JSON lines, with secrets redacted and, inside a request context
+ * (`runWithRequestContext`, `httpLogger`), the request's `requestId` on every line, from this
+ * logger and from all of its children.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  validate(options);
+  const level = options.level ?? LOGGER_DEFAULTS.level;
+  const service = options.service ?? LOGGER_DEFAULTS.service;
+  const extraPaths = options.redact ?? LOGGER_DEFAULTS.redact;
+  const extraFields = options.redactFields ?? LOGGER_DEFAULTS.redactFields;
+  const base = options.base ?? LOGGER_DEFAULTS.base;
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
+
+  return pino(
+    {
+      level,
+      base: { pid: process.pid, hostname: hostname(), ...base, service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...defaultRedactPaths(extraFields), ...extraPaths], censor: REDACTED },
+      mixin: requestIdMixin,
+      mixinMergeStrategy: mergeMixin,
+      onChild: markRequestIdBindings,
+    },
+    destination,
+  );
+}
