@@ -1,0 +1,26 @@
+export type {
+  BreakerRegistry,
+  BreakerRegistryOptions,
+  BreakerSnapshot,
+  RegistryStateChangeEvent,
+} from './create-breaker-registry.js';
+export { createBreakerRegistry, DEFAULT_BREAKER_REGISTRY_OPTIONS } from './create-breaker-registry.js';
+export { createCircuitBreaker } from './create-circuit-breaker.js';
+export type { CircuitBreakerErrorCode } from './errors/circuit-breaker-error.js';
+export { CircuitBreakerError, isCircuitBreakerError } from './errors/circuit-breaker-error.js';
+export type { CircuitOpenErrorInit, CircuitOpenReason } from './errors/circuit-open-error.js';
+export { CircuitOpenError, isCircuitOpenError } from './errors/circuit-open-error.js';
+export type { CircuitBreakerOptions } from './options.js';
+export { DEFAULT_CIRCUIT_BREAKER_OPTIONS } from './options.js';
+export type {
+  CircuitBreaker,
+  CircuitBreakerStats,
+  CircuitState,
+  CloseEvent,
+  HalfOpenEvent,
+  OpenEvent,
+  RejectEvent,
+  StateChangeEvent,
+  Unsubscribe,
+} from './types.js';
+export { upstreamKey } from './upstream-key.js';
