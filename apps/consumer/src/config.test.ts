@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIG_DEFAULTS, loadConfig } from './config.js';
+import { isConfigError } from './errors/config-error.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (isConfigError(error)) return error.problems.map((p) => p.variable);
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('returns the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      upstreamUrl: 'http://127.0.0.1:3001',
+      upstreamApiKey: undefined,
+      upstreamTimeoutMs: 15_000,
+      retryMax: 3,
+      retryBaseMs: 1_000,
+      breakerFailureThreshold: 5,
+      breakerResetMs: 60_000,
+      requestDeadlineMs: 20_000,
+      staleCacheTtlMs: 300_000,
+      staleCacheMaxEntries: 1_000,
+      shutdownTimeoutMs: 10_000,
+    });
+    expect(loadConfig({})).toEqual(CONFIG_DEFAULTS);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'WARN',
+      UPSTREAM_URL: 'https://api.example.test:8443/base/',
+      UPSTREAM_API_KEY: 'demo-key',
+      UPSTREAM_TIMEOUT_MS: '500',
+      RETRY_MAX: '0',
+      RETRY_BASE_MS: '10',
+      BREAKER_FAILURE_THRESHOLD: '2',
+      BREAKER_RESET_MS: '100',
+      REQUEST_DEADLINE_MS: '900',
+      STALE_CACHE_TTL_MS: '0',
+      STALE_CACHE_MAX_ENTRIES: '5',
+      SHUTDOWN_TIMEOUT_MS: '250',
+    });
+    expect(config).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      logLevel: 'warn',
+      upstreamUrl: 'https://api.example.test:8443/base',
+      upstreamApiKey: 'demo-key',
+      upstreamTimeoutMs: 500,
+      retryMax: 0,
+      retryBaseMs: 10,
+      breakerFailureThreshold: 2,
+      breakerResetMs: 100,
+      requestDeadlineMs: 900,
+      staleCacheTtlMs: 0,
+      staleCacheMaxEntries: 5,
+      shutdownTimeoutMs: 250,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', UPSTREAM_API_KEY: ' ' })).toMatchObject({
+      port: 3000,
+      upstreamApiKey: undefined,
+    });
+  });
+
+  it.each([
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '3000abc'],
+    ['UPSTREAM_TIMEOUT_MS', '0'],
+    ['UPSTREAM_TIMEOUT_MS', '1.5'],
+    ['RETRY_MAX', '11'],
+    ['RETRY_BASE_MS', 'soon'],
+    ['BREAKER_FAILURE_THRESHOLD', '0'],
+    ['BREAKER_RESET_MS', '0'],
+    ['REQUEST_DEADLINE_MS', '1e3'],
+    ['STALE_CACHE_TTL_MS', '-5'],
+    ['STALE_CACHE_MAX_ENTRIES', 'many'],
+    ['SHUTDOWN_TIMEOUT_MS', 'x'],
+    ['LOG_LEVEL', 'verbose'],
+    ['UPSTREAM_URL', 'not a url'],
+    ['UPSTREAM_URL', 'ftp://127.0.0.1:3001'],
+    ['UPSTREAM_URL', 'http://user:pw@127.0.0.1:3001'],
+    ['UPSTREAM_URL', 'http://127.0.0.1:3001/?key=1'],
+    ['UPSTREAM_API_KEY', 'has space'],
+  ])('rejects %s=%s with an error naming the variable', (variable, value) => {
+    expect(problemsOf({ [variable]: value })).toEqual([variable]);
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`${variable}: expected`));
+  });
+
+  it('reports every invalid variable at once', () => {
+    expect(problemsOf({ PORT: 'x', RETRY_MAX: 'y', LOG_LEVEL: 'z' })).toEqual([
+      'LOG_LEVEL',
+      'PORT',
+      'RETRY_MAX',
+    ]);
+  });
+
+  it('does not modify the environment object it reads', () => {
+    const env = Object.freeze({ PORT: '1234', UPSTREAM_URL: 'http://127.0.0.1:9/' });
+    expect(loadConfig(env)).toMatchObject({ port: 1234, upstreamUrl: 'http://127.0.0.1:9' });
+    expect(env).toEqual({ PORT: '1234', UPSTREAM_URL: 'http://127.0.0.1:9/' });
+  });
+});

@@ -1,0 +1,91 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { checkMetrics, promtoolAvailable } from '../test/helpers/promtool.js';
+import { createConsumerMetrics } from './metrics.js';
+
+async function sampleValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number | undefined> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const sample = metric?.values.find((v) =>
+    Object.entries(labels).every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value),
+  );
+  return sample?.value;
+}
+
+describe('createConsumerMetrics', () => {
+  it('registers on the given registry, not the global one', () => {
+    const registry = new Registry();
+    const metrics = createConsumerMetrics({ registry });
+    expect(metrics.registry).toBe(registry);
+    expect(registry.getSingleMetric('upstream_requests_total')).toBeDefined();
+    expect(createConsumerMetrics().registry).not.toBe(registry);
+  });
+
+  it('counts attempts and observes their duration in seconds', async () => {
+    const { registry, observeUpstreamAttempt } = createConsumerMetrics();
+    observeUpstreamAttempt('http://up:1', 'success', 250);
+    observeUpstreamAttempt('http://up:1', 'success', 50);
+    observeUpstreamAttempt('http://up:1', 'http_5xx', 5);
+    expect(await sampleValue(registry, 'upstream_requests_total', { outcome: 'success' })).toBe(2);
+    expect(await sampleValue(registry, 'upstream_requests_total', { outcome: 'http_5xx' })).toBe(1);
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'upstream_request_duration_seconds_sum{upstream="http://up:1",outcome="success"} 0.3',
+    );
+  });
+
+  it('maps breaker states to 0, 1, 2 and counts transitions in lower case', async () => {
+    const metrics = createConsumerMetrics();
+    const upstream = 'http://up:1';
+    metrics.breakerState(upstream, 'CLOSED');
+    expect(await sampleValue(metrics.registry, 'circuit_breaker_state', { upstream })).toBe(0);
+    metrics.breakerTransition(upstream, 'CLOSED', 'OPEN');
+    expect(await sampleValue(metrics.registry, 'circuit_breaker_state', { upstream })).toBe(2);
+    metrics.breakerTransition(upstream, 'OPEN', 'HALF_OPEN');
+    expect(await sampleValue(metrics.registry, 'circuit_breaker_state', { upstream })).toBe(1);
+    expect(
+      await sampleValue(metrics.registry, 'circuit_breaker_transitions_total', {
+        from: 'closed',
+        to: 'open',
+      }),
+    ).toBe(1);
+    expect(
+      await sampleValue(metrics.registry, 'circuit_breaker_transitions_total', {
+        from: 'open',
+        to: 'half_open',
+      }),
+    ).toBe(1);
+  });
+
+  it('counts retries, suppressed retries and stale responses', async () => {
+    const metrics = createConsumerMetrics();
+    metrics.retried('u', '503');
+    metrics.retried('u', '503');
+    metrics.retrySuppressed('u', 'budget');
+    metrics.staleServed('/catalog');
+    expect(await sampleValue(metrics.registry, 'upstream_retries_total', { reason: '503' })).toBe(2);
+    expect(
+      await sampleValue(metrics.registry, 'upstream_retries_suppressed_total', { reason: 'budget' }),
+    ).toBe(1);
+    expect(await sampleValue(metrics.registry, 'stale_responses_total', { route: '/catalog' })).toBe(1);
+  });
+
+  it('passes promtool check metrics', async (context) => {
+    if (!promtoolAvailable()) {
+      context.skip();
+      return;
+    }
+    const metrics = createConsumerMetrics();
+    metrics.observeUpstreamAttempt('http://up:1', 'success', 3);
+    metrics.retried('http://up:1', '503');
+    metrics.retrySuppressed('http://up:1', 'deadline');
+    metrics.breakerTransition('http://up:1', 'CLOSED', 'OPEN');
+    metrics.staleServed('/catalog/:id');
+    const result = checkMetrics(await metrics.registry.metrics());
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
