@@ -1,0 +1,12 @@
+export type { HttpMetrics, HttpMetricsOptions } from './create-http-metrics.js';
+export {
+  CLIENT_CLOSED_STATUS,
+  createHttpMetrics,
+  DEFAULT_HTTP_METRICS_OPTIONS,
+  UNMATCHED_ROUTE,
+} from './create-http-metrics.js';
+export type { GracefulShutdown, GracefulShutdownOptions } from './graceful-shutdown.js';
+export { DEFAULT_GRACEFUL_SHUTDOWN_OPTIONS, installGracefulShutdown } from './graceful-shutdown.js';
+export type { ListeningServer, ListenOptions } from './listen.js';
+export { DEFAULT_LISTEN_OPTIONS, listen } from './listen.js';
+export type { ServerLogger } from './logger.js';
