@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { type BreakerRegistry, upstreamKey } from '@resilience/circuit-breaker';
+import { generateRequestId, getRequestId } from '@resilience/logging';
+import axios, { AxiosHeaders, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import { describeTypedFailure, IDEMPOTENT_METHODS, toHttpClientError } from './classify.js';
+import { HttpClientError } from './errors/http-client-error.js';
+import { TimeoutError } from './errors/timeout-error.js';
+import {
+  describeValue,
+  HTTP_CLIENT_DEFAULTS,
+  type HttpClientOptions,
+  resolveHttpClientOptions,
+} from './options.js';
+import { executeWithPolicy } from './policy.js';
+import { createPolicyRuntime, type Protection, protectionFromRuntime } from './protection.js';
+import { safeUrl } from './safe-url.js';
+
+/** Header carrying the request id on every outbound attempt. */
+export const REQUEST_ID_HEADER = 'X-Request-ID';
+/** Header that makes a POST or PATCH retryable. */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+/**
+ * A request: axios' config without its own `timeout` (the client owns timeouts), plus the client's
+ * per-call options.
+ */
+export interface HttpRequestConfig<D = unknown> extends Omit<AxiosRequestConfig<D>, 'timeout' | 'signal'> {
+  /** Overrides the client's `timeoutMs` (per attempt) for this call. */
+  readonly timeoutMs?: number | undefined;
+  /** Overrides the client's `deadlineMs` (whole call) for this call. */
+  readonly deadlineMs?: number | undefined;
+  /** Cancels the attempt in flight and any pending backoff; the call rejects with `AbortError`. */
+  readonly signal?: AbortSignal | undefined;
+  /** Overrides `retry.retries` for this call (`0`: one attempt only). */
+  readonly retries?: number | undefined;
+  /**
+   * For POST/PATCH: `true` generates an `Idempotency-Key` for this call, a string is used as the key, `false`
+   * sends none. An `Idempotency-Key` header set by the caller always wins.
+   * @default the client's `idempotencyKey`
+   */
+  readonly idempotencyKey?: boolean | string | undefined;
+}
+
+/** Config of the method shorthands (`get(url, config)`): everything but `url`, `method` and `data`. */
+export type HttpMethodConfig<D = unknown> = Omit<HttpRequestConfig<D>, 'url' | 'method' | 'data'>;
+
+export interface HttpClient {
+  /** Sends a request under the policy. Resolves with the 2xx response; rejects with a typed error. */
+  request<T = unknown, D = unknown>(config: HttpRequestConfig<D>): Promise<AxiosResponse<T, D>>;
+  get<T = unknown>(url: string, config?: HttpMethodConfig): Promise<AxiosResponse<T>>;
+  delete<T = unknown>(url: string, config?: HttpMethodConfig): Promise<AxiosResponse<T>>;
+  head<T = unknown>(url: string, config?: HttpMethodConfig): Promise<AxiosResponse<T>>;
+  options<T = unknown>(url: string, config?: HttpMethodConfig): Promise<AxiosResponse<T>>;
+  post<T = unknown, D = unknown>(
+    url: string,
+    data?: D,
+    config?: HttpMethodConfig<D>,
+  ): Promise<AxiosResponse<T, D>>;
+  put<T = unknown, D = unknown>(
+    url: string,
+    data?: D,
+    config?: HttpMethodConfig<D>,
+  ): Promise<AxiosResponse<T, D>>;
+  patch<T = unknown, D = unknown>(
+    url: string,
+    data?: D,
+    config?: HttpMethodConfig<D>,
+  ): Promise<AxiosResponse<T, D>>;
+  /** One breaker per upstream origin (`http://host:port`); `undefined` with `breaker: false`. */
+  readonly breakers: BreakerRegistry | undefined;
+  /**
+   * The same policy for non-HTTP work, sharing this client's breakers, retry budget, logger and hooks:
+   * `client.protection.call(fn, { key })` or `callWithProtection(fn, { key, protection: client.protection })`.
+   */
+  readonly protection: Protection;
+  /** Shuts the breakers down and destroys the keep-alive agents the client created. Idempotent. */
+  close(): void;
+}
+
+/** Per-call keys this package reads; every other key goes to axios untouched. */
+const OWN_KEYS = ['timeoutMs', 'deadlineMs', 'signal', 'retries', 'idempotencyKey'] as const;
+
+function validateConfig(config: HttpRequestConfig): void {
+  if (typeof config !== 'object' || config === null) {
+    throw new TypeError(`request config must be an object, got ${describeValue(config)}`);
+  }
+  if (typeof config.url !== 'string')
+    throw new TypeError(`option url must be a string, got ${describeValue(config.url)}`);
+  if ('timeout' in config) throw new TypeError('option timeout is not supported (did you mean timeoutMs?)');
+  for (const name of ['timeoutMs', 'deadlineMs'] as const) {
+    const value = config[name];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
+      throw new TypeError(`option ${name} must be a number > 0, got ${describeValue(value)}`);
+    }
+  }
+  if (config.retries !== undefined && (!Number.isSafeInteger(config.retries) || config.retries < 0)) {
+    throw new TypeError(`option retries must be an integer >= 0, got ${describeValue(config.retries)}`);
+  }
+  const key = config.idempotencyKey;
+  if (key !== undefined && typeof key !== 'boolean' && (typeof key !== 'string' || key.length === 0)) {
+    throw new TypeError(
+      `option idempotencyKey must be a boolean or a non-empty string, got ${describeValue(key)}`,
+    );
+  }
+}
+
+/**
+ * One client for every outbound HTTP call of a service: per-attempt timeout, retries with jittered backoff
+ * and `Retry-After`, a retry budget, a deadline, a circuit breaker per upstream, `X-Request-ID` propagation
+ * and typed errors. See the package README for the ordering and what is retried.
+ */
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+  const resolved = resolveHttpClientOptions(options);
+  const ownedAgents: Array<HttpAgent | HttpsAgent> = [];
+  const httpAgent = resolved.httpAgent ?? new HttpAgent(HTTP_CLIENT_DEFAULTS.agent);
+  const httpsAgent = resolved.httpsAgent ?? new HttpsAgent(HTTP_CLIENT_DEFAULTS.agent);
+  if (resolved.httpAgent === undefined) ownedAgents.push(httpAgent);
+  if (resolved.httpsAgent === undefined) ownedAgents.push(httpsAgent);
+
+  const instance: AxiosInstance = axios.create({
+    ...(resolved.baseURL === undefined ? {} : { baseURL: resolved.baseURL }),
+    httpAgent,
+    httpsAgent,
+    // The policy owns timeouts (per attempt and per call); axios' own stays off.
+    timeout: 0,
+  });
+  const defaultHeaders = new AxiosHeaders(resolved.headers as Record<string, string>);
+  const runtime = createPolicyRuntime(resolved);
+  let closed = false;
+  const protection = protectionFromRuntime(runtime, () => {
+    if (closed) return;
+    closed = true;
+    for (const agent of ownedAgents) agent.destroy();
+  });
+
+  function request<T = unknown, D = unknown>(config: HttpRequestConfig<D>): Promise<AxiosResponse<T, D>> {
+    validateConfig(config as HttpRequestConfig);
+    const method = (config.method ?? 'get').toUpperCase();
+    const headers = AxiosHeaders.concat(defaultHeaders, config.headers as AxiosHeaders | undefined);
+
+    // A caller-provided X-Request-ID is kept (it may be propagating an id from a message or a job).
+    let requestId = headers.get(REQUEST_ID_HEADER);
+    if (typeof requestId !== 'string' || requestId === '') {
+      requestId = getRequestId() ?? generateRequestId();
+      headers.set(REQUEST_ID_HEADER, requestId);
+    }
+
+    let idempotent = IDEMPOTENT_METHODS.has(method);
+    if (!idempotent && (method === 'POST' || method === 'PATCH')) {
+      const existing = headers.get(IDEMPOTENCY_KEY_HEADER);
+      if (typeof existing === 'string' && existing !== '') {
+        idempotent = true;
+      } else {
+        const wanted = config.idempotencyKey ?? resolved.idempotencyKey;
+        if (wanted !== false) {
+          headers.set(IDEMPOTENCY_KEY_HEADER, typeof wanted === 'string' ? wanted : randomUUID());
+          idempotent = true;
+        }
+      }
+    }
+
+    const axiosConfig = { ...config, method, headers } as AxiosRequestConfig<D>;
+    for (const key of OWN_KEYS) delete (axiosConfig as Record<string, unknown>)[key];
+
+    const fullUrl = instance.getUri(axiosConfig);
+    const url = safeUrl(fullUrl);
+    let upstream: string;
+    try {
+      upstream = upstreamKey(fullUrl);
+    } catch (cause) {
+      return Promise.reject(
+        new HttpClientError('ERR_HTTP_REQUEST', 'could not be sent: the URL is not absolute (set baseURL?)', {
+          method,
+          url,
+          attempts: 0,
+          requestId,
+          cause,
+        }),
+      );
+    }
+    const timeoutMs = config.timeoutMs ?? resolved.timeoutMs;
+    const now = resolved.now;
+    return executeWithPolicy<AxiosResponse<T, D>>(
+      runtime,
+      {
+        info: { method, url, upstream, requestId },
+        idempotent,
+        retries: config.retries ?? resolved.retry.retries,
+        timeoutMs,
+        deadlineMs: config.deadlineMs ?? resolved.deadlineMs,
+        signal: config.signal,
+        describeFailure: (raw, attempt) =>
+          describeTypedFailure(
+            toHttpClientError(raw, { method, url, attempts: attempt, requestId, timeoutMs, now: now() }),
+          ),
+        timeoutError: (attempt, ms) =>
+          new TimeoutError({ method, url, attempts: attempt, requestId, timeoutMs: ms }),
+        statusOf: (response) => response.status,
+      },
+      (signal) => instance.request<T, AxiosResponse<T, D>, D>({ ...axiosConfig, signal }),
+    );
+  }
+
+  const withoutBody =
+    (method: string) =>
+    <T>(url: string, config: HttpMethodConfig = {}): Promise<AxiosResponse<T>> =>
+      request<T>({ ...config, url, method });
+  const withBody =
+    (method: string) =>
+    <T, D>(url: string, data?: D, config: HttpMethodConfig<D> = {}): Promise<AxiosResponse<T, D>> =>
+      request<T, D>({ ...config, url, method, ...(data === undefined ? {} : { data }) });
+
+  return {
+    request,
+    get: withoutBody('GET'),
+    delete: withoutBody('DELETE'),
+    head: withoutBody('HEAD'),
+    options: withoutBody('OPTIONS'),
+    post: withBody('POST'),
+    put: withBody('PUT'),
+    patch: withBody('PATCH'),
+    breakers: runtime.breakers,
+    protection,
+    close: () => protection.close(),
+  };
+}

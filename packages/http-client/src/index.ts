@@ -1,0 +1,34 @@
+export type { BreakerRegistry, CircuitState, RegistryStateChangeEvent } from '@resilience/circuit-breaker';
+export { CircuitOpenError, isCircuitOpenError } from '@resilience/circuit-breaker';
+export type { CallWithProtectionOptions } from './call-with-protection.js';
+export { callWithProtection } from './call-with-protection.js';
+export type { HttpClient, HttpMethodConfig, HttpRequestConfig } from './create-http-client.js';
+export { createHttpClient, IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER } from './create-http-client.js';
+export { AbortError, isAbortError } from './errors/abort-error.js';
+export { DeadlineExceededError, isDeadlineExceededError } from './errors/deadline-exceeded-error.js';
+export type { HttpClientErrorCode } from './errors/http-client-error.js';
+export { HttpClientError, isHttpClientError } from './errors/http-client-error.js';
+export { HttpStatusError, isHttpStatusError } from './errors/http-status-error.js';
+export { isNetworkError, NetworkError } from './errors/network-error.js';
+export { isTimeoutError, TimeoutError } from './errors/timeout-error.js';
+export type {
+  AttemptEvent,
+  AttemptOutcome,
+  CallInfo,
+  GiveUpEvent,
+  GiveUpReason,
+  ProtectionHooks,
+  RetryEvent,
+} from './hooks.js';
+export type {
+  BreakerOptions,
+  HttpClientOptions,
+  JitterMode,
+  ProtectionLogger,
+  ProtectionOptions,
+  RetryBudgetOptions,
+  RetryOptions,
+} from './options.js';
+export { HTTP_CLIENT_DEFAULTS } from './options.js';
+export type { ProtectedCallContext, ProtectedCallOptions, Protection } from './protection.js';
+export { createProtection } from './protection.js';

@@ -1,0 +1,409 @@
+import type { BreakerRegistry } from '@resilience/circuit-breaker';
+import { isCircuitOpenError } from '@resilience/circuit-breaker';
+import { backoffDelayMs } from './backoff.js';
+import type { Failure } from './classify.js';
+import { AbortError } from './errors/abort-error.js';
+import { DeadlineExceededError } from './errors/deadline-exceeded-error.js';
+import { HttpClientError, markGaveUp } from './errors/http-client-error.js';
+import type { AttemptOutcome, CallInfo, GiveUpReason, ProtectionHooks } from './hooks.js';
+import type { ProtectionLogger, ResolvedProtectionOptions } from './options.js';
+import type { RetryBudget } from './retry-budget.js';
+import { sleep } from './sleep.js';
+
+/** State shared by every call made through one client or protection: breakers, budget, logger, hooks. */
+export interface PolicyRuntime {
+  readonly options: ResolvedProtectionOptions;
+  readonly logger: ProtectionLogger;
+  readonly hooks: ProtectionHooks;
+  readonly breakers: BreakerRegistry | undefined;
+  readonly budget: RetryBudget | undefined;
+}
+
+/** One attempt: gets a signal that aborts on attempt timeout, caller abort, deadline or breaker shutdown. */
+export type AttemptFn<T> = (signal: AbortSignal, attempt: number) => Promise<T>;
+
+/** How the policy learns about one logical call. */
+export interface CallSpec<T> {
+  readonly info: CallInfo;
+  /** May this call be sent more than once? (idempotent method, Idempotency-Key, or the caller says so) */
+  readonly idempotent: boolean;
+  readonly retries: number;
+  readonly timeoutMs: number;
+  readonly deadlineMs: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** Classifies what an attempt threw (never called for the policy's own timeout or cancellation). */
+  describeFailure(raw: unknown, attempt: number): Failure;
+  /** Builds the error for an attempt the policy timed out. */
+  timeoutError(attempt: number, timeoutMs: number): unknown;
+  /** HTTP status of a successful result, for `onAttempt`. */
+  statusOf?(value: T): number | undefined;
+}
+
+/**
+ * What each failed attempt told the breaker. The registry's `isFailure` reads it: the same registry serves
+ * HTTP calls and `callWithProtection` calls, each classified by its own rules.
+ */
+const breakerVerdicts = new WeakMap<object, boolean>();
+
+/** `isFailure` for the breaker registry: the verdict recorded for this error, or `true` (count it). */
+export function isRecordedBreakerFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true;
+  return breakerVerdicts.get(error) ?? true;
+}
+
+type Cancellation = 'caller' | 'deadline';
+
+/**
+ * Runs `attempt` under the whole policy, outermost first:
+ * deadline -> retry (budget, backoff, Retry-After) -> breaker (per upstream, per attempt) -> attempt timeout.
+ */
+export async function executeWithPolicy<T>(
+  runtime: PolicyRuntime,
+  spec: CallSpec<T>,
+  attempt: AttemptFn<T>,
+): Promise<T> {
+  const { options } = runtime;
+  const { info } = spec;
+  if (spec.signal?.aborted) {
+    const error = new AbortError({ ...errorBase(info, 0), cause: spec.signal.reason });
+    giveUp(runtime, info, error, 'aborted', 'the signal was already aborted');
+  }
+  runtime.budget?.recordCall();
+
+  const call = new AbortController();
+  let cancelledBy: Cancellation | undefined;
+  const cancel = (by: Cancellation): void => {
+    if (cancelledBy !== undefined) return;
+    cancelledBy = by;
+    call.abort(new Error(`call cancelled by the ${by}`));
+  };
+  const onCallerAbort = (): void => cancel('caller');
+  spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const deadlineAt = spec.deadlineMs === undefined ? undefined : options.now() + spec.deadlineMs;
+  const deadlineTimer =
+    spec.deadlineMs === undefined ? undefined : setTimeout(() => cancel('deadline'), spec.deadlineMs);
+
+  let lastError: unknown;
+  try {
+    for (let attemptNumber = 1; ; attemptNumber += 1) {
+      const startedAt = performance.now();
+      const slot: AttemptSlot = { failure: undefined };
+      let failure: Failure;
+      try {
+        const value = await runAttempt(runtime, spec, attempt, attemptNumber, call.signal, slot);
+        emitAttempt(runtime, info, attemptNumber, startedAt, 'success', spec.statusOf?.(value), undefined);
+        return value;
+      } catch (raw) {
+        failure = describeAttemptFailure(raw, spec, attemptNumber, cancelledBy, lastError, slot);
+      }
+      lastError = failure.error;
+      const outcome: AttemptOutcome = isCircuitOpenError(failure.error)
+        ? 'rejected'
+        : cancelledBy !== undefined
+          ? 'cancelled'
+          : 'failure';
+      emitAttempt(runtime, info, attemptNumber, startedAt, outcome, failure.status, failure.error);
+
+      const verdict = decide(runtime, spec, failure, attemptNumber, cancelledBy, deadlineAt);
+      if (verdict.giveUp) giveUp(runtime, info, failure.error, verdict.reason, verdict.explanation);
+
+      logRetry(runtime, info, attemptNumber, verdict.delayMs, failure);
+      try {
+        await sleep(verdict.delayMs, call.signal);
+      } catch {
+        const error = cancellationError(cancelledBy ?? 'caller', attemptNumber, spec, lastError);
+        giveUp(
+          runtime,
+          info,
+          error,
+          cancelledBy === 'deadline' ? 'deadline-exceeded' : 'aborted',
+          'cancelled while waiting to retry',
+        );
+      }
+    }
+  } finally {
+    if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+    spec.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+/** What `withAttemptTimeout` learned about the attempt that just failed. */
+interface AttemptSlot {
+  failure: Failure | undefined;
+}
+
+/** breaker -> attempt timeout -> the attempt itself. */
+function runAttempt<T>(
+  runtime: PolicyRuntime,
+  spec: CallSpec<T>,
+  attempt: AttemptFn<T>,
+  attemptNumber: number,
+  callSignal: AbortSignal,
+  slot: AttemptSlot,
+): Promise<T> {
+  if (callSignal.aborted) return Promise.reject(new CancelledAttempt());
+  const timed = (breakerSignal?: AbortSignal): Promise<T> =>
+    withAttemptTimeout(spec, attempt, attemptNumber, callSignal, breakerSignal, slot);
+  if (runtime.breakers === undefined) return timed();
+  return runtime.breakers.get(spec.info.upstream).execute(timed);
+}
+
+/**
+ * Runs one attempt with its own timeout. Rejects with the classified error (recording, for the breaker,
+ * whether it counts as a failure), with the timeout error, or with `CancelledAttempt`.
+ */
+function withAttemptTimeout<T>(
+  spec: CallSpec<T>,
+  attempt: AttemptFn<T>,
+  attemptNumber: number,
+  callSignal: AbortSignal,
+  breakerSignal: AbortSignal | undefined,
+  slot: AttemptSlot,
+): Promise<T> {
+  const controller = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const settle = (action: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      callSignal.removeEventListener('abort', onAbort);
+      breakerSignal?.removeEventListener('abort', onAbort);
+      action();
+    };
+    const fail = (raw: unknown): void => {
+      const failure = spec.describeFailure(raw, attemptNumber);
+      slot.failure = failure;
+      if (typeof failure.error === 'object' && failure.error !== null) {
+        breakerVerdicts.set(failure.error, failure.countsAsFailure);
+      }
+      reject(failure.error);
+    };
+    const timer = setTimeout(() => {
+      controller.abort(new Error(`attempt timed out after ${spec.timeoutMs} ms`));
+      settle(() => fail(spec.timeoutError(attemptNumber, spec.timeoutMs)));
+    }, spec.timeoutMs);
+    const onAbort = (): void => {
+      controller.abort(callSignal.aborted ? callSignal.reason : breakerSignal?.reason);
+      // Cancellation says nothing about the upstream: not a breaker failure.
+      const cancelled = new CancelledAttempt();
+      breakerVerdicts.set(cancelled, false);
+      settle(() => reject(cancelled));
+    };
+    callSignal.addEventListener('abort', onAbort, { once: true });
+    breakerSignal?.addEventListener('abort', onAbort, { once: true });
+    let pending: Promise<T>;
+    try {
+      pending = attempt(controller.signal, attemptNumber);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (value) => settle(() => resolve(value)),
+      (raw: unknown) => settle(() => fail(raw)),
+    );
+  });
+}
+
+/** Internal marker for an attempt cut short by the caller, the deadline or a breaker shutdown. */
+class CancelledAttempt extends Error {}
+
+function rejected(error: unknown, reason: string): Failure {
+  return {
+    error,
+    retryable: false,
+    countsAsFailure: false,
+    reason,
+    retryAfterMs: undefined,
+    status: undefined,
+  };
+}
+
+function describeAttemptFailure<T>(
+  raw: unknown,
+  spec: CallSpec<T>,
+  attemptNumber: number,
+  cancelledBy: Cancellation | undefined,
+  previous: unknown,
+  slot: AttemptSlot,
+): Failure {
+  if (isCircuitOpenError(raw)) return rejected(raw, raw.code);
+  if (raw instanceof CancelledAttempt || cancelledBy !== undefined) {
+    const by = cancelledBy ?? 'caller';
+    const error = cancellationError(
+      by,
+      attemptNumber,
+      spec,
+      by === 'caller' ? spec.signal?.reason : previous,
+    );
+    return rejected(error, error.code);
+  }
+  if (slot.failure !== undefined && slot.failure.error === raw) return slot.failure;
+  // Thrown by the breaker itself rather than by the attempt: passed on untouched, never retried.
+  return rejected(raw, 'ERR_BREAKER');
+}
+
+/**
+ * The error for a call cancelled by the caller or the deadline. `cause`: the previous attempt's error for the
+ * deadline and for an abort during backoff, the signal's reason for an abort during an attempt.
+ */
+function cancellationError<T>(
+  by: Cancellation,
+  attempts: number,
+  spec: CallSpec<T>,
+  cause: unknown,
+): HttpClientError {
+  const base = { ...errorBase(spec.info, attempts), cause };
+  if (by === 'deadline') return new DeadlineExceededError({ ...base, deadlineMs: spec.deadlineMs ?? 0 });
+  return new AbortError(base);
+}
+
+function errorBase(info: CallInfo, attempts: number) {
+  return { method: info.method, url: info.url, attempts, requestId: info.requestId };
+}
+
+type Verdict =
+  | { readonly giveUp: true; readonly reason: GiveUpReason; readonly explanation: string }
+  | { readonly giveUp: false; readonly delayMs: number };
+
+function decide<T>(
+  runtime: PolicyRuntime,
+  spec: CallSpec<T>,
+  failure: Failure,
+  attemptNumber: number,
+  cancelledBy: Cancellation | undefined,
+  deadlineAt: number | undefined,
+): Verdict {
+  const { options } = runtime;
+  if (cancelledBy === 'caller') return stop('aborted', 'the caller aborted the call');
+  if (cancelledBy === 'deadline') {
+    return stop(
+      'deadline-exceeded',
+      `the deadline of ${spec.deadlineMs} ms expired during attempt ${attemptNumber}`,
+    );
+  }
+  if (isCircuitOpenError(failure.error)) {
+    return stop('circuit-open', `the circuit breaker for ${spec.info.upstream} is open`);
+  }
+  if (!failure.retryable) return stop('not-retryable', `${failure.reason} is not retried`);
+  if (!spec.idempotent) {
+    return stop(
+      'not-idempotent',
+      spec.info.method === 'CALL'
+        ? 'the call is not idempotent'
+        : `${spec.info.method} is retried only with an Idempotency-Key header`,
+    );
+  }
+  if (attemptNumber > spec.retries) {
+    return stop('retries-exhausted', `all ${spec.retries + 1} attempts failed`);
+  }
+  let delayMs: number;
+  let reason: GiveUpReason;
+  if (failure.retryAfterMs !== undefined) {
+    delayMs = Math.min(failure.retryAfterMs, options.retry.maxRetryAfterMs);
+    reason = 'retry-after-exceeds-deadline';
+  } else {
+    delayMs = backoffDelayMs(attemptNumber, options.retry);
+    reason = 'backoff-exceeds-deadline';
+  }
+  if (deadlineAt !== undefined) {
+    const remainingMs = deadlineAt - options.now();
+    if (delayMs >= remainingMs) {
+      const what = failure.retryAfterMs !== undefined ? 'Retry-After' : 'the backoff';
+      return stop(
+        reason,
+        `${what} wait of ${delayMs} ms does not fit the ${Math.max(0, remainingMs)} ms left before the deadline`,
+      );
+    }
+  }
+  if (runtime.budget !== undefined && !runtime.budget.tryAcquireRetry()) {
+    const { calls, retries } = runtime.budget.snapshot();
+    return stop(
+      'retry-budget-exhausted',
+      `the retry budget refused the retry (${retries} retries for ${calls} calls in the window)`,
+    );
+  }
+  return { giveUp: false, delayMs };
+}
+
+function stop(reason: GiveUpReason, explanation: string): Verdict {
+  return { giveUp: true, reason, explanation };
+}
+
+function giveUp(
+  runtime: PolicyRuntime,
+  info: CallInfo,
+  error: unknown,
+  reason: GiveUpReason,
+  explanation: string,
+): never {
+  const attempts = error instanceof HttpClientError ? error.attempts : undefined;
+  if (error instanceof HttpClientError) markGaveUp(error, reason, explanation);
+  const noisy = reason !== 'not-retryable' && reason !== 'circuit-open' && reason !== 'aborted';
+  const fields = {
+    requestId: info.requestId,
+    method: info.method,
+    url: info.url,
+    attempts,
+    giveUpReason: reason,
+    reason: explanation,
+  };
+  if (noisy) runtime.logger.warn(fields, 'giving up on outbound call');
+  else runtime.logger.debug(fields, 'outbound call failed');
+  callHook(runtime, 'onGiveUp', () =>
+    runtime.hooks.onGiveUp?.({ ...info, attempts: attempts ?? 0, reason, error }),
+  );
+  throw error;
+}
+
+function logRetry(
+  runtime: PolicyRuntime,
+  info: CallInfo,
+  attempt: number,
+  delayMs: number,
+  failure: Failure,
+): void {
+  const fields: Record<string, unknown> = {
+    requestId: info.requestId,
+    method: info.method,
+    url: info.url,
+    attempt,
+    delayMs,
+    reason: failure.reason,
+  };
+  if (failure.retryAfterMs !== undefined) fields.retryAfterMs = failure.retryAfterMs;
+  runtime.logger.warn(fields, 'retrying outbound call');
+  callHook(runtime, 'onRetry', () =>
+    runtime.hooks.onRetry?.({
+      ...info,
+      attempt,
+      delayMs,
+      reason: failure.reason,
+      retryAfterMs: failure.retryAfterMs,
+      error: failure.error,
+    }),
+  );
+}
+
+function emitAttempt(
+  runtime: PolicyRuntime,
+  info: CallInfo,
+  attempt: number,
+  startedAt: number,
+  outcome: AttemptOutcome,
+  status: number | undefined,
+  error: unknown,
+): void {
+  const onAttempt = runtime.hooks.onAttempt;
+  if (onAttempt === undefined) return;
+  const durationMs = performance.now() - startedAt;
+  callHook(runtime, 'onAttempt', () => onAttempt({ ...info, attempt, durationMs, outcome, status, error }));
+}
+
+function callHook(runtime: PolicyRuntime, name: string, run: () => void): void {
+  try {
+    run();
+  } catch (err) {
+    runtime.logger.warn({ err, hook: name }, 'hook threw; ignored');
+  }
+}
