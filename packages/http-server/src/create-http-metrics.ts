@@ -44,6 +44,17 @@ export const UNMATCHED_ROUTE = 'unmatched';
 /** Status label of a response the client abandoned before it was sent (nginx's convention). */
 export const CLIENT_CLOSED_STATUS = '499';
 
+/**
+ * prom-client default metrics that `promtool check metrics` rejects (gauges named `_total`).
+ * They are removed; the per-type gauges `nodejs_active_handles`, `nodejs_active_requests` and
+ * `nodejs_active_resources` carry the same information.
+ */
+export const LINT_FAILING_DEFAULT_METRICS: readonly string[] = Object.freeze([
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+]);
+
 const LABELS = ['method', 'route', 'status'] as const;
 
 /**
@@ -84,10 +95,14 @@ export function createHttpMetrics(options: HttpMetricsOptions = {}): HttpMetrics
     buckets,
     registers: [registry],
   });
-  if (withDefaults) collectDefaultMetrics({ register: registry });
+  if (withDefaults) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of LINT_FAILING_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  }
 
   const middleware: RequestHandler = (req, res, next) => {
     const start = process.hrtime.bigint();
+    trackRoute(req);
     let recorded = false;
     const record = (): void => {
       if (recorded) return;
@@ -116,10 +131,45 @@ export function createHttpMetrics(options: HttpMetricsOptions = {}): HttpMetrics
   return { registry, middleware, handler };
 }
 
+/*
+ * Express's router assigns `req.route` when a route matches, while `req.baseUrl` still holds the
+ * mount path of that route's router; by the time the response finishes, an error or a `next()`
+ * that left the router has restored `req.baseUrl` to an outer value. So the middleware installs
+ * an accessor that remembers the base URL at assignment time. The accessor functions are shared
+ * by every request (one hidden-class transition, not one per request).
+ */
+const ROUTE = Symbol('route');
+const ROUTE_BASE = Symbol('routeBase');
+
+interface TrackedRequest {
+  baseUrl: string;
+  [ROUTE]?: { path?: unknown } | undefined;
+  [ROUTE_BASE]?: string | undefined;
+}
+
+const routeAccessor: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: TrackedRequest) {
+    return this[ROUTE];
+  },
+  set(this: TrackedRequest, value: { path?: unknown } | undefined) {
+    this[ROUTE] = value;
+    this[ROUTE_BASE] = this.baseUrl;
+  },
+};
+
+function trackRoute(req: Request): void {
+  const current = (req as { route?: unknown }).route;
+  Object.defineProperty(req, 'route', routeAccessor);
+  if (current !== undefined) (req as { route?: unknown }).route = current;
+}
+
 /** The matched route template, or {@link UNMATCHED_ROUTE}. */
 function routeOf(req: Request): string {
-  const route = (req as { route?: { path?: unknown } }).route;
-  if (route === undefined || route.path === undefined) return UNMATCHED_ROUTE;
+  const tracked = req as unknown as TrackedRequest;
+  const route = tracked[ROUTE];
+  if (route === undefined || route === null || route.path === undefined) return UNMATCHED_ROUTE;
   const path = Array.isArray(route.path) ? route.path.map(String).join('|') : String(route.path);
-  return `${req.baseUrl}${path}` || '/';
+  return `${tracked[ROUTE_BASE] ?? ''}${path}` || '/';
 }

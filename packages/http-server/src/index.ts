@@ -3,6 +3,7 @@ export {
   CLIENT_CLOSED_STATUS,
   createHttpMetrics,
   DEFAULT_HTTP_METRICS_OPTIONS,
+  LINT_FAILING_DEFAULT_METRICS,
   UNMATCHED_ROUTE,
 } from './create-http-metrics.js';
 export type { GracefulShutdown, GracefulShutdownOptions } from './graceful-shutdown.js';
