@@ -1,0 +1,116 @@
+import type { Logger } from '@resilience/logging';
+import { createClient } from 'redis';
+
+/** The part of a node-redis client this service uses (a `createClient()` result fits). */
+export interface RedisClientLike {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  connect(): Promise<unknown>;
+  sendCommand(args: readonly string[], options?: { timeout?: number }): Promise<unknown>;
+  on(event: string, listener: (error: Error) => void): unknown;
+  off(event: string, listener: (error: Error) => void): unknown;
+  destroy(): void;
+}
+
+/** Sends one raw command, failing after the connection's command timeout. */
+export type RedisCommand = (args: readonly string[]) => Promise<unknown>;
+
+/** A Redis client with this service's policies: bounded commands, readiness, and ready notifications. */
+export interface RedisConnection {
+  readonly send: RedisCommand;
+  isReady(): boolean;
+  /** Calls `listener` every time the client becomes ready (first connect and every reconnect); returns a disposer. */
+  onReady(listener: () => void): () => void;
+  /** Destroys the client if this connection created it; detaches listeners either way. */
+  close(): Promise<void>;
+}
+
+export interface RedisConnectionOptions {
+  readonly client: RedisClientLike;
+  /** Whether `close()` destroys the client (true when this service created it). */
+  readonly owned: boolean;
+  readonly logger: Logger;
+  /** Longest wait for one command. */
+  readonly commandTimeoutMs: number;
+}
+
+/** Reconnect after 50 ms, doubling up to 2 s, forever (with a little jitter so instances do not align). */
+export function reconnectDelay(retries: number, random: () => number = Math.random): number {
+  return Math.min(50 * 2 ** Math.min(retries, 10), 2000) + Math.floor(random() * 50);
+}
+
+/**
+ * A node-redis client that fails fast while Redis is away: no offline queue (commands fail at once when
+ * disconnected), a connect timeout, and reconnection forever. Not connected yet: call `connect()` without
+ * awaiting it (it resolves when Redis is first reachable).
+ */
+export function createRedisClient(url: string, commandTimeoutMs: number): RedisClientLike {
+  return createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: commandTimeoutMs },
+    socket: {
+      connectTimeout: 1000,
+      reconnectStrategy: (retries: number) => reconnectDelay(retries),
+    },
+  });
+}
+
+/**
+ * Wraps a client: logs its errors (the first of an outage at error level, repeats at debug) instead of letting
+ * them crash the process, logs ready/reconnecting transitions, bounds every command, and starts connecting in
+ * the background if the client is not open yet: a Redis that is down at start never blocks the service.
+ */
+export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
+  const { client, owned, logger, commandTimeoutMs } = options;
+  const readyListeners = new Set<() => void>();
+  let failing = false;
+  let closed = false;
+
+  const onError = (error: Error): void => {
+    if (!failing) {
+      failing = true;
+      logger.error({ err: error }, 'redis connection failed; retrying in the background');
+    } else {
+      logger.debug({ err: error }, 'redis still unreachable');
+    }
+  };
+  const onReady = (): void => {
+    failing = false;
+    logger.info('redis ready');
+    for (const listener of readyListeners) listener();
+  };
+  client.on('error', onError);
+  client.on('ready', onReady);
+
+  if (!client.isOpen) {
+    client.connect().catch((error: unknown) => {
+      if (!closed) logger.error({ err: error }, 'redis connect gave up');
+    });
+  }
+
+  const timeoutOptions = { timeout: commandTimeoutMs };
+  return {
+    send: (args) => client.sendCommand(args, timeoutOptions),
+    isReady: () => client.isReady,
+    onReady(listener) {
+      const entry = (): void => listener();
+      readyListeners.add(entry);
+      return () => {
+        readyListeners.delete(entry);
+      };
+    },
+    async close() {
+      closed = true;
+      client.off('ready', onReady);
+      if (owned) {
+        try {
+          client.destroy();
+        } catch {
+          // already closed
+        }
+      }
+      client.off('error', onError);
+    },
+  };
+}
