@@ -18,6 +18,12 @@ export interface GracefulShutdownOptions {
    */
   signals?: readonly NodeJS.Signals[] | undefined;
   /**
+   * Runs synchronously the moment shutdown starts, before draining: release work that would hold
+   * the drain open (long polls, held requests). A throw is logged and does not stop the shutdown.
+   * @default none
+   */
+  onShutdownStart?: ((reason: string) => void) | undefined;
+  /**
    * Runs once the server is closed and its connections are gone: close Redis, shut breakers down, ...
    * If it throws, rejects or outlasts `timeoutMs`, the process exits with code 1.
    * @default none
@@ -65,6 +71,7 @@ export function installGracefulShutdown(server: Server, options: GracefulShutdow
   const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
   const signals = [...(options.signals ?? defaults.signals)];
   const onShutdown = options.onShutdown;
+  const onShutdownStart = options.onShutdownStart;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   assertLogger(logger);
   assertInteger('timeoutMs', timeoutMs, 1, MAX_TIMEOUT_MS);
@@ -75,6 +82,9 @@ export function installGracefulShutdown(server: Server, options: GracefulShutdow
   }
   if (onShutdown !== undefined && typeof onShutdown !== 'function') {
     throw new TypeError(`options.onShutdown must be a function, got ${describe(onShutdown)}`);
+  }
+  if (onShutdownStart !== undefined && typeof onShutdownStart !== 'function') {
+    throw new TypeError(`options.onShutdownStart must be a function, got ${describe(onShutdownStart)}`);
   }
   if (typeof exit !== 'function') {
     throw new TypeError(`options.exit must be a function, got ${describe(exit)}`);
@@ -121,6 +131,13 @@ export function installGracefulShutdown(server: Server, options: GracefulShutdow
     logger.info({ reason, timeoutMs, inFlight: open.size }, 'shutting down');
     for (const res of open) {
       if (!res.headersSent) res.setHeader('Connection', 'close');
+    }
+    if (onShutdownStart !== undefined) {
+      try {
+        onShutdownStart(reason);
+      } catch (error) {
+        logger.error({ err: error, reason }, 'shutdown start hook failed');
+      }
     }
 
     const closed = new Promise<void>((resolve) => {

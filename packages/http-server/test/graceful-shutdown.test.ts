@@ -177,6 +177,36 @@ describe('installGracefulShutdown', () => {
     expect(lines.at(-1)).toMatchObject({ msg: 'shutdown complete', forced: true });
   });
 
+  it('calls onShutdownStart when shutdown begins, before the drain, so held requests can be released', async () => {
+    const { app, entered, release } = slowApp();
+    const { server, logger } = await start(app);
+    const exit = vi.fn();
+    const onShutdownStart = vi.fn((_reason: string) => release.resolve());
+    const shutdown = installGracefulShutdown(server.server, { logger, signals: [], exit, onShutdownStart });
+    const inFlight = get(`${server.url}/slow`);
+    await entered.promise;
+    // Nothing but onShutdownStart releases the held request; without it the drain would wait forever.
+    await shutdown.shutdown('deploy');
+    expect(onShutdownStart).toHaveBeenCalledExactlyOnceWith('deploy');
+    expect((await inFlight).status).toBe(200);
+    expect(exit).toHaveBeenCalledWith(0);
+  });
+
+  it('logs a throwing onShutdownStart and still shuts down with exit 0', async () => {
+    const { server, logger, lines } = await start(slowApp().app);
+    const exit = vi.fn();
+    await installGracefulShutdown(server.server, {
+      logger,
+      signals: [],
+      exit,
+      onShutdownStart: () => {
+        throw new Error('release failed');
+      },
+    }).shutdown('test');
+    expect(exit).toHaveBeenCalledWith(0);
+    expect(lines.find((line) => line.msg === 'shutdown start hook failed')).toMatchObject({ level: 'error' });
+  });
+
   it('exits 1 when onShutdown throws, and logs why', async () => {
     const { server, logger, lines } = await start(slowApp().app);
     const exit = vi.fn();
@@ -270,6 +300,7 @@ describe('installGracefulShutdown', () => {
     [{ timeoutMs: 1.5 }, 'options.timeoutMs'],
     [{ signals: ['TERM'] }, 'options.signals'],
     [{ onShutdown: 'close redis' }, 'options.onShutdown'],
+    [{ onShutdownStart: 1 }, 'options.onShutdownStart'],
     [{ exit: 0 }, 'options.exit'],
     [{ logger: {} }, 'options.logger'],
   ])('rejects %o with a TypeError naming %s', async (override, name) => {
