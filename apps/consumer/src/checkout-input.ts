@@ -15,8 +15,8 @@ export type ParseResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly problems: FieldProblem[] };
 
-/** Largest quantity one checkout may order. */
-export const MAX_QUANTITY = 1_000;
+/** Largest quantity one checkout may order (mock-api refuses more). */
+export const MAX_QUANTITY = 100;
 const ITEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** 1-255 printable ASCII characters, as mock-api accepts them. */
 const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;

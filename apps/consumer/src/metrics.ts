@@ -4,12 +4,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export type BreakerStateName = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 
 /** Why a retry was not made although the failure was retryable. */
-export type SuppressedRetryReason =
-  | 'budget'
-  | 'deadline'
-  | 'non_idempotent'
-  | 'retry_after_too_long'
-  | 'circuit_open';
+export type SuppressedRetryReason = 'budget' | 'deadline' | 'non_idempotent';
 
 /** Value of `circuit_breaker_state`: 0 closed, 1 half-open, 2 open. */
 export const BREAKER_STATE_VALUE: Readonly<Record<BreakerStateName, number>> = {
@@ -26,8 +21,8 @@ export interface ConsumerMetricsOptions {
 /** The consumer's own metrics (the HTTP server metrics come from `@resilience/http-server`). */
 export interface ConsumerMetrics {
   readonly registry: Registry;
-  /** One upstream attempt finished (or was refused by the breaker) with `outcome` after `durationMs`. */
-  observeUpstreamAttempt(upstream: string, outcome: string, durationMs: number): void;
+  /** One upstream attempt finished with `outcome` after `durationMs`; refused attempts (nothing sent) have no duration. */
+  observeUpstreamAttempt(upstream: string, outcome: string, durationMs: number | undefined): void;
   retried(upstream: string, reason: string): void;
   retrySuppressed(upstream: string, reason: SuppressedRetryReason): void;
   breakerState(upstream: string, state: BreakerStateName): void;
@@ -44,7 +39,7 @@ export function createConsumerMetrics(options: ConsumerMetricsOptions = {}): Con
 
   const upstreamRequests = new Counter({
     name: 'upstream_requests_total',
-    help: 'Upstream attempts by upstream origin and outcome (success, http_4xx, rate_limited, http_5xx, timeout, network_error, circuit_open, aborted).',
+    help: 'Upstream attempts by upstream origin and outcome (success, http_4xx, rate_limited, http_5xx, timeout, network_error, circuit_open, cancelled).',
     labelNames: ['upstream', 'outcome'] as const,
     registers,
   });
@@ -63,7 +58,7 @@ export function createConsumerMetrics(options: ConsumerMetricsOptions = {}): Con
   });
   const suppressed = new Counter({
     name: 'upstream_retries_suppressed_total',
-    help: 'Retryable failures that were not retried, by why (budget, deadline, non_idempotent, retry_after_too_long, circuit_open).',
+    help: 'Retryable failures that were not retried, by why: budget (retry budget spent), deadline (no time left), non_idempotent.',
     labelNames: ['upstream', 'reason'] as const,
     registers,
   });
@@ -90,7 +85,8 @@ export function createConsumerMetrics(options: ConsumerMetricsOptions = {}): Con
     registry,
     observeUpstreamAttempt(upstream, outcome, durationMs) {
       upstreamRequests.inc({ upstream, outcome });
-      upstreamDuration.observe({ upstream, outcome }, Math.max(0, durationMs) / 1000);
+      if (durationMs !== undefined)
+        upstreamDuration.observe({ upstream, outcome }, Math.max(0, durationMs) / 1000);
     },
     retried(upstream, reason) {
       retries.inc({ upstream, reason });

@@ -1,0 +1,58 @@
+import { type Request, type Response, Router } from 'express';
+import { withinDeadline } from '../deadline.js';
+import { degradedReadResponse } from '../degradation.js';
+import { classifyUpstreamError } from '../upstream.js';
+import { errorBody, type RouteContext } from './route-context.js';
+
+const ITEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * `GET /catalog` -> upstream `GET /api/items`; `GET /catalog/:id` -> `GET /api/items/:id`. Good answers are
+ * remembered for stale-if-error; failures are answered by the degradation rules.
+ */
+export function catalogRouter(context: RouteContext): Router {
+  const router = Router();
+
+  async function read(req: Request, res: Response, route: string, upstreamPath: string): Promise<void> {
+    const { client, clock, cache, metrics } = context;
+    try {
+      const response = await withinDeadline(clock, context.deadlineOf(req), (signal, remainingMs) =>
+        client.get(upstreamPath, { signal, deadlineMs: remainingMs }),
+      );
+      cache.set(upstreamPath, response.data);
+      res.status(200).set('X-Cache', 'miss').json(response.data);
+    } catch (error) {
+      const failure = classifyUpstreamError(error);
+      if (failure === undefined) throw error;
+      if (failure.kind === 'status' && failure.status === 404) {
+        res.status(404).json(errorBody(req, 'not_found', `No catalog item ${JSON.stringify(req.params.id)}`));
+        return;
+      }
+      const stale = cache.get(upstreamPath);
+      const answer = degradedReadResponse(failure, {
+        requestId: req.id,
+        stale,
+        breakerRetryAfterMs: context.breakerRetryAfterMs(),
+      });
+      if (stale !== undefined) metrics.staleServed(route);
+      req.log.warn(
+        { route, failure: failure.kind, err: error, status: answer.status, stale: stale !== undefined },
+        stale === undefined
+          ? 'upstream failed: answering without data'
+          : 'upstream failed: serving stale copy',
+      );
+      res.status(answer.status).set(answer.headers).json(answer.body);
+    }
+  }
+
+  router.get('/catalog', (req, res) => read(req, res, '/catalog', '/api/items'));
+  router.get('/catalog/:id', async (req, res) => {
+    const id = req.params.id;
+    if (!ITEM_ID.test(id)) {
+      res.status(400).json(errorBody(req, 'invalid_id', 'An item id is 1-64 letters, digits, "_" or "-"'));
+      return;
+    }
+    await read(req, res, '/catalog/:id', `/api/items/${encodeURIComponent(id)}`);
+  });
+  return router;
+}
