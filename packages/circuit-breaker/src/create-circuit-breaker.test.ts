@@ -71,6 +71,12 @@ describe('createCircuitBreaker', () => {
     expect(breaker.stats().consecutiveFailures).toBe(1);
   });
 
+  it('rejects a non-function with a TypeError and does not count it as a failure', async () => {
+    await expect(breaker.execute('nope' as never)).rejects.toThrow(TypeError);
+    expect(breaker.stats().consecutiveFailures).toBe(0);
+    expect(breaker.stats().failures).toBe(0);
+  });
+
   it('stays CLOSED after 4 consecutive failures', async () => {
     await failTimes(breaker, 4);
     expect(breaker.state).toBe('CLOSED');

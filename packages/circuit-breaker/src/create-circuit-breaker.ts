@@ -1,7 +1,7 @@
 import OpossumBreaker from 'opossum';
 import { CircuitOpenError, type CircuitOpenReason } from './errors/circuit-open-error.js';
 import { Listeners } from './listeners.js';
-import { type CircuitBreakerOptions, resolveCircuitBreakerOptions } from './options.js';
+import { type CircuitBreakerOptions, describe, resolveCircuitBreakerOptions } from './options.js';
 import type {
   CircuitBreaker,
   CircuitBreakerStats,
@@ -94,6 +94,10 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
   }
 
   execute<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (typeof fn !== 'function') {
+      // A caller bug, not an upstream failure: never counted.
+      return Promise.reject(new TypeError(`execute(fn): fn must be a function, got ${describe(fn)}`));
+    }
     if (this.#shutDown) return this.#rejectCall('shutdown');
     if (this.#state === 'OPEN') return this.#rejectCall('open');
     if (this.#state === 'HALF_OPEN' && !this.#opossum.pendingClose)
