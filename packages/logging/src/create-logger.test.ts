@@ -135,6 +135,34 @@ describe('createLogger', () => {
       expect(destination.raw[0]).not.toContain('SECRET');
     });
 
+    it('redacts secrets deeper than three levels, in child bindings and inside errors', () => {
+      const { destination, logger } = setup();
+      const err = Object.assign(new Error('upstream said no'), {
+        config: { headers: { Authorization: 'Bearer SECRET' } },
+      });
+      logger
+        .child({ session: { cookie: 'SECRET' } })
+        .error({ err, a: { b: { c: { d: { token: 'SECRET' } } } } }, 'x');
+      const line = destination.lines()[0] ?? {};
+      expect(pick(line, 'err', 'config', 'headers', 'Authorization')).toBe('[Redacted]');
+      expect(pick(line, 'err', 'message')).toBe('upstream said no');
+      expect(pick(line, 'session', 'cookie')).toBe('[Redacted]');
+      expect(pick(line, 'a', 'b', 'c', 'd', 'token')).toBe('[Redacted]');
+      expect(destination.raw[0]).not.toContain('SECRET');
+    });
+
+    it('redacts set-cookie arrays and object-valued secrets whole', () => {
+      const { destination, logger } = setup();
+      logger.info(
+        { res: { headers: { 'set-cookie': ['a=SECRET', 'b=SECRET'] } }, secret: { key: 'SECRET' } },
+        'x',
+      );
+      expect(destination.lines()[0]).toMatchObject({
+        res: { headers: { 'set-cookie': '[Redacted]' } },
+        secret: '[Redacted]',
+      });
+    });
+
     it('redacts extra paths given in redact, on top of the defaults', () => {
       const { destination, logger } = setup({ redact: ['card.number'] });
       logger.info({ card: { number: 'SECRET', brand: 'visa' }, token: 'SECRET' }, 'x');
