@@ -136,7 +136,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   });
 
   function request<T = unknown, D = unknown>(config: HttpRequestConfig<D>): Promise<AxiosResponse<T, D>> {
-    validateConfig(config as HttpRequestConfig);
+    try {
+      validateConfig(config as HttpRequestConfig);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const method = (config.method ?? 'get').toUpperCase();
     const headers = AxiosHeaders.concat(defaultHeaders, config.headers as AxiosHeaders | undefined);
 

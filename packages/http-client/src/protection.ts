@@ -112,12 +112,7 @@ function nonNegativeNumber(name: string, value: number | undefined, allowZero: b
   }
 }
 
-/** Runs `fn` under `runtime`'s policy. */
-export function callUnderPolicy<T>(
-  runtime: PolicyRuntime,
-  fn: (context: ProtectedCallContext) => Promise<T>,
-  options: ProtectedCallOptions,
-): Promise<T> {
+function validateCall(fn: unknown, options: ProtectedCallOptions): void {
   if (typeof fn !== 'function') throw new TypeError(`fn must be a function, got ${describeValue(fn)}`);
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`options must be an object with a key, got ${describeValue(options)}`);
@@ -130,26 +125,33 @@ export function callUnderPolicy<T>(
   if (options.retries !== undefined && (!Number.isSafeInteger(options.retries) || options.retries < 0)) {
     throw new TypeError(`option retries must be an integer >= 0, got ${describeValue(options.retries)}`);
   }
+}
+
+/** Runs `fn` under `runtime`'s policy. Invalid arguments reject with a TypeError naming the option. */
+export function callUnderPolicy<T>(
+  runtime: PolicyRuntime,
+  fn: (context: ProtectedCallContext) => Promise<T>,
+  options: ProtectedCallOptions,
+): Promise<T> {
+  try {
+    validateCall(fn, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const { key } = options;
-  const timeoutMs = options.timeoutMs ?? runtime.options.timeoutMs;
+  const requestId = getRequestId();
   return executeWithPolicy(
     runtime,
     {
-      info: { method: 'CALL', url: key, upstream: key, requestId: getRequestId() },
+      info: { method: 'CALL', url: key, upstream: key, requestId },
       idempotent: options.idempotent ?? true,
       retries: options.retries ?? runtime.options.retry.retries,
-      timeoutMs,
+      timeoutMs: options.timeoutMs ?? runtime.options.timeoutMs,
       deadlineMs: options.deadlineMs ?? runtime.options.deadlineMs,
       signal: options.signal,
       describeFailure: (raw) => describeCallFailure(raw, options),
       timeoutError: (attempt, ms) =>
-        new TimeoutError({
-          method: 'CALL',
-          url: key,
-          attempts: attempt,
-          requestId: getRequestId(),
-          timeoutMs: ms,
-        }),
+        new TimeoutError({ method: 'CALL', url: key, attempts: attempt, requestId, timeoutMs: ms }),
     },
     (signal, attempt) => fn({ signal, attempt }),
   );
