@@ -211,7 +211,7 @@ export const HTTP_CLIENT_DEFAULTS = Object.freeze({
   headers: Object.freeze({}),
   idempotencyKey: false,
   /** Keep-alive agents: sockets are reused across calls and attempts. */
-  agent: Object.freeze({ keepAlive: true, keepAliveMsecs: 1_000, maxSockets: 256, maxFreeSockets: 64 }),
+  agent: Object.freeze({ keepAlive: true, keepAliveMsecs: 1_000 }),
   // Looked up on each call, so a replaced global Date (fake timers) is honoured.
   now: (): number => Date.now(),
 });

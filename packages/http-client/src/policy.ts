@@ -295,7 +295,10 @@ function decide<T>(
     );
   }
   if (attemptNumber > spec.retries) {
-    return stop('retries-exhausted', `all ${spec.retries + 1} attempts failed`);
+    return stop(
+      'retries-exhausted',
+      `the limit of ${spec.retries + 1} attempt${spec.retries === 0 ? '' : 's'} is reached`,
+    );
   }
   let delayMs: number;
   let reason: GiveUpReason;
@@ -346,7 +349,7 @@ function giveUp(
     url: info.url,
     attempts,
     giveUpReason: reason,
-    reason: explanation,
+    detail: explanation,
   };
   if (noisy) runtime.logger.warn(fields, 'giving up on outbound call');
   else runtime.logger.debug(fields, 'outbound call failed');
