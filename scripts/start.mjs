@@ -5,6 +5,7 @@
 // Environment (all optional):
 //   MOCK_API_PORT   port of mock-api (default 3001; 0 picks a free one)
 //   CONSUMER_PORT   port of the consumer (default 3000; 0 picks a free one)
+// (the banner shows the ports in use).
 //   LOG_LEVEL       passed to both services (default info)
 //
 // Both services write JSON log lines; they are passed through to stdout prefixed with the service name.
@@ -13,6 +14,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -45,9 +47,21 @@ const consumerPort = portFromEnv('CONSUMER_PORT', 3000);
 const children = new Map();
 let stopping = false;
 
+/** A port nobody listens on right now (asks the system for one, then releases it). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /**
- * Starts `node <entry>` with `env`, prefixes its output, resolves with the port from its `listening` line.
- * Children run in their own process group, so a Ctrl-C reaches only this script, which stops them in order.
+ * Starts `node <entry>` with `env` and prefixes its output. Children run in their own process group, so a
+ * Ctrl-C reaches only this script, which then stops them in order.
  */
 function startService(name, entry, env) {
   const path = join(root, entry);
@@ -61,35 +75,16 @@ function startService(name, entry, env) {
     detached: true,
   });
   children.set(name, child);
-
-  return new Promise((resolve, reject) => {
-    let listening = false;
-    const onLine = (line) => {
-      out(`[${name}] ${line}`);
-      if (listening) return;
-      try {
-        const entry = JSON.parse(line);
-        if (entry.msg === 'listening' && Number.isInteger(entry.port)) {
-          listening = true;
-          resolve(entry.port);
-        }
-      } catch {
-        // not a JSON line: passed through as it is
-      }
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', (line) => err(`[${name}] ${line}`));
-    child.on('error', (error) => {
-      children.delete(name);
-      reject(error);
-      if (listening) void stopAll(1, `${name} failed: ${error.message}`);
-    });
-    child.on('exit', (code, signal) => {
-      children.delete(name);
-      const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
-      if (!listening) reject(new Error(`${name} exited before listening (${how})`));
-      else if (!stopping) void stopAll(1, `${name} stopped unexpectedly (${how})`);
-    });
+  createInterface({ input: child.stdout }).on('line', (line) => out(`[${name}] ${line}`));
+  createInterface({ input: child.stderr }).on('line', (line) => err(`[${name}] ${line}`));
+  child.on('error', (error) => {
+    children.delete(name);
+    void stopAll(1, `${name} failed: ${error.message}`);
+  });
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
+    if (!stopping) void stopAll(1, `${name} stopped unexpectedly (${how})`);
   });
 }
 
@@ -142,8 +137,10 @@ process.on('exit', () => {
 
 async function main() {
   const logLevel = process.env.LOG_LEVEL ?? 'info';
-  const mockPort = await startService('mock-api', 'apps/mock-api/dist/server.js', {
-    PORT: String(mockApiPort),
+  const mockPort = mockApiPort === 0 ? await freePort() : mockApiPort;
+  const port = consumerPort === 0 ? await freePort() : consumerPort;
+  startService('mock-api', 'apps/mock-api/dist/server.js', {
+    PORT: String(mockPort),
     HOST,
     LOG_LEVEL: logLevel,
     API_KEYS: `${DEMO_API_KEY}:600:20000`,
@@ -151,8 +148,8 @@ async function main() {
     ADMIN_TOKEN: DEMO_ADMIN_TOKEN,
   });
   const mockUrl = `http://${HOST}:${mockPort}`;
-  const port = await startService('consumer', 'apps/consumer/dist/server.js', {
-    PORT: String(consumerPort),
+  startService('consumer', 'apps/consumer/dist/server.js', {
+    PORT: String(port),
     HOST,
     LOG_LEVEL: logLevel,
     UPSTREAM_URL: mockUrl,
@@ -172,7 +169,8 @@ async function main() {
       `  curl -s ${consumerUrl}/catalog`,
       `  curl -s -X POST ${consumerUrl}/checkout -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-order-1' -d '{"itemId":"1","quantity":2}'`,
       `  curl -s -X PUT ${mockUrl}/__admin/faults -H 'Authorization: Bearer ${DEMO_ADMIN_TOKEN}' -H 'Content-Type: application/json' -d '{"down":true}'`,
-      `then \`curl -si ${consumerUrl}/catalog\` answers from the stale cache (X-Cache: stale);`,
+      `then \`curl -si ${consumerUrl}/catalog\` still answers 200 from the stale cache (X-Cache: stale, Age) once`,
+      'its retries give up; after 5 failed attempts the breaker opens and answers come back at once.',
       `clear the fault with: curl -s -X DELETE ${mockUrl}/__admin/faults -H 'Authorization: Bearer ${DEMO_ADMIN_TOKEN}'`,
       '',
       'Ctrl-C stops both.',

@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       requestDeadlineMs: 20_000,
       staleCacheTtlMs: 300_000,
       staleCacheMaxEntries: 1_000,
-      shutdownTimeoutMs: 10_000,
+      shutdownTimeoutMs: 21_000,
     });
     expect(loadConfig({})).toEqual(CONFIG_DEFAULTS);
   });
@@ -68,6 +68,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('drains for the request deadline plus 1 s unless SHUTDOWN_TIMEOUT_MS says otherwise', () => {
+    expect(loadConfig({ REQUEST_DEADLINE_MS: '5000' }).shutdownTimeoutMs).toBe(6_000);
+    expect(loadConfig({ REQUEST_DEADLINE_MS: '5000', SHUTDOWN_TIMEOUT_MS: '100' }).shutdownTimeoutMs).toBe(
+      100,
+    );
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', UPSTREAM_API_KEY: ' ' })).toMatchObject({
       port: 3000,
@@ -89,6 +96,7 @@ describe('loadConfig', () => {
     ['STALE_CACHE_TTL_MS', '-5'],
     ['STALE_CACHE_MAX_ENTRIES', 'many'],
     ['SHUTDOWN_TIMEOUT_MS', 'x'],
+    ['SHUTDOWN_TIMEOUT_MS', '0'],
     ['LOG_LEVEL', 'verbose'],
     ['UPSTREAM_URL', 'not a url'],
     ['UPSTREAM_URL', 'ftp://127.0.0.1:3001'],

@@ -31,7 +31,11 @@ export interface ConsumerConfig {
   readonly staleCacheTtlMs: number;
   /** `STALE_CACHE_MAX_ENTRIES`: bound of the stale-if-error cache (least recently used evicted). @default 1000 */
   readonly staleCacheMaxEntries: number;
-  /** `SHUTDOWN_TIMEOUT_MS`: how long a SIGTERM waits for in-flight requests to drain. @default 10000 */
+  /**
+   * `SHUTDOWN_TIMEOUT_MS`: how long a SIGTERM waits for in-flight requests to drain. The default lets every
+   * in-flight request reach its own deadline and be answered.
+   * @default REQUEST_DEADLINE_MS + 1000 (21000)
+   */
   readonly shutdownTimeoutMs: number;
 }
 
@@ -49,8 +53,11 @@ export const CONFIG_DEFAULTS: ConsumerConfig = {
   requestDeadlineMs: 20_000,
   staleCacheTtlMs: 300_000,
   staleCacheMaxEntries: 1_000,
-  shutdownTimeoutMs: 10_000,
+  shutdownTimeoutMs: 21_000,
 };
+
+/** Added to REQUEST_DEADLINE_MS for the default drain time: room to write the last answers. */
+export const SHUTDOWN_MARGIN_MS = 1_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -110,6 +117,10 @@ export function loadConfig(env: Env = process.env): ConsumerConfig {
     });
   }
 
+  const requestDeadlineMs = int('REQUEST_DEADLINE_MS', CONFIG_DEFAULTS.requestDeadlineMs, {
+    min: 1,
+    max: DAY_MS,
+  });
   const config: ConsumerConfig = {
     port: int('PORT', CONFIG_DEFAULTS.port, { min: 0, max: 65_535 }),
     host: read('HOST') ?? CONFIG_DEFAULTS.host,
@@ -124,15 +135,15 @@ export function loadConfig(env: Env = process.env): ConsumerConfig {
       max: 1_000,
     }),
     breakerResetMs: int('BREAKER_RESET_MS', CONFIG_DEFAULTS.breakerResetMs, { min: 1, max: DAY_MS }),
-    requestDeadlineMs: int('REQUEST_DEADLINE_MS', CONFIG_DEFAULTS.requestDeadlineMs, { min: 1, max: DAY_MS }),
+    requestDeadlineMs,
     staleCacheTtlMs: int('STALE_CACHE_TTL_MS', CONFIG_DEFAULTS.staleCacheTtlMs, { min: 0, max: 7 * DAY_MS }),
     staleCacheMaxEntries: int('STALE_CACHE_MAX_ENTRIES', CONFIG_DEFAULTS.staleCacheMaxEntries, {
       min: 0,
       max: 1_000_000,
     }),
-    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', CONFIG_DEFAULTS.shutdownTimeoutMs, {
-      min: 0,
-      max: 600_000,
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', requestDeadlineMs + SHUTDOWN_MARGIN_MS, {
+      min: 1,
+      max: DAY_MS,
     }),
   };
 

@@ -37,6 +37,11 @@ export interface MockApiHandle {
   connections(): number;
   /** Resolves once `count` `/api` requests have arrived. */
   waitForHits(count: number): Promise<void>;
+  /**
+   * Holds every `/api` request that arrives from now on (counted, not yet handled) until the returned function
+   * is called: a request the test can keep in flight as long as it needs.
+   */
+  hold(): () => void;
   setFaults(profile: Record<string, unknown>): Promise<void>;
   clearFaults(): Promise<void>;
   orders(): Promise<Order[]>;
@@ -77,16 +82,19 @@ export async function startMockApi(env: Record<string, string> = {}): Promise<Mo
   const hits: UpstreamHit[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   let connections = 0;
+  let gate: Promise<void> | undefined;
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (path.startsWith('/api') && req.headers[PROBE_HEADER] === undefined) {
+    const counted = path.startsWith('/api') && req.headers[PROBE_HEADER] === undefined;
+    if (counted) {
       hits.push({ method: req.method ?? 'GET', path, headers: req.headers });
       for (const waiter of waiters.filter((w) => hits.length >= w.count)) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
     }
-    mock.app(req, res);
+    if (counted && gate !== undefined) void gate.then(() => mock.app(req, res));
+    else mock.app(req, res);
   });
   server.on('connection', () => {
     connections += 1;
@@ -109,6 +117,16 @@ export async function startMockApi(env: Record<string, string> = {}): Promise<Mo
     connections: () => connections,
     waitForHits: (count) =>
       hits.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve })),
+    hold() {
+      let release: () => void = () => {};
+      gate = new Promise((resolve) => {
+        release = resolve;
+      });
+      return () => {
+        gate = undefined;
+        release();
+      };
+    },
     setFaults: (profile) => admin('PUT', profile),
     clearFaults: () => admin('DELETE'),
     async orders() {

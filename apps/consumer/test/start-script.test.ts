@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ChildScript, runScript } from './helpers/child-process.js';
+import { send } from './helpers/http.js';
+
+const START = fileURLToPath(new URL('../../../scripts/start.mjs', import.meta.url));
+const BUILT = ['../../mock-api/dist/server.js', '../dist/server.js'].map((p) =>
+  fileURLToPath(new URL(p, import.meta.url)),
+);
+
+/** The text of a prefixed line (`[consumer] {...}`) or of a plain line. */
+const textOf = (line: Record<string, unknown>): string => (typeof line.text === 'string' ? line.text : '');
+
+function urlOf(start: ChildScript, service: string): string {
+  const line = start.lines.map(textOf).find((text) => text.trim().startsWith(`${service} `));
+  const url = /http:\/\/127\.0\.0\.1:\d+/.exec(line ?? '')?.[0];
+  if (url === undefined) throw new Error(`no ${service} URL in the banner`);
+  return url;
+}
+
+describe('scripts/start.mjs (root pnpm start)', () => {
+  let start: ChildScript | undefined;
+
+  beforeAll(() => {
+    for (const path of BUILT) {
+      if (!existsSync(path)) throw new Error(`${path} is missing: build mock-api and consumer first`);
+    }
+  });
+
+  afterEach(() => {
+    start?.kill();
+    start = undefined;
+  });
+
+  it('starts both services wired together, prints the URLs and curl examples, and stops both on SIGTERM', async () => {
+    // RETRY_BASE_MS reaches the consumer through the environment the script passes on: no backoff waits here.
+    start = runScript(START, {
+      MOCK_API_PORT: '0',
+      CONSUMER_PORT: '0',
+      LOG_LEVEL: 'warn',
+      RETRY_BASE_MS: '0',
+    });
+    await start.waitForLine((line) => textOf(line) === 'Ctrl-C stops both.');
+    const consumerUrl = urlOf(start, 'consumer');
+    const mockUrl = urlOf(start, 'mock-api');
+    const banner = start.lines.map(textOf).join('\n');
+    expect(banner.match(/^ {2}curl /gm)).toHaveLength(3);
+    expect(banner).toContain(`curl -s ${consumerUrl}/catalog`);
+
+    // The demo key has a tier: far more than mock-api's 10 requests a minute per IP.
+    for (let i = 0; i < 12; i += 1) expect((await send(`${consumerUrl}/catalog/${i + 1}`)).status).toBe(200);
+    const checkout = await send(`${consumerUrl}/checkout`, {
+      method: 'POST',
+      body: { itemId: '1', quantity: 2 },
+    });
+    expect(checkout.status).toBe(201);
+    const fault = await send(`${mockUrl}/__admin/faults`, {
+      method: 'PUT',
+      headers: { authorization: 'Bearer demo-admin-token' },
+      body: { down: true },
+    });
+    expect(fault.status).toBe(200);
+    const stale = await send(`${consumerUrl}/catalog/1`);
+    expect(stale.headers['x-cache']).toBe('stale');
+
+    start.process.kill('SIGTERM');
+    expect(await start.exited).toBe(0);
+    expect(start.lines.map(textOf)).toContain('start: both services stopped');
+    await expect(send(`${consumerUrl}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(send(`${mockUrl}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('stops the other service and exits non-zero when one dies', async () => {
+    start = runScript(START, { MOCK_API_PORT: '0', CONSUMER_PORT: '0', LOG_LEVEL: 'info' });
+    await start.waitForLine((line) => textOf(line) === 'Ctrl-C stops both.');
+    const consumerUrl = urlOf(start, 'consumer');
+    const listening = start.lines
+      .map(textOf)
+      .filter((text) => text.startsWith('[mock-api] {'))
+      .map((text) => JSON.parse(text.slice('[mock-api] '.length)) as { msg?: string; pid?: number })
+      .find((line) => line.msg === 'listening');
+    expect(listening?.pid).toBeGreaterThan(0);
+    process.kill(listening?.pid as number, 'SIGKILL');
+    expect(await start.exited).toBe(1);
+    await expect(send(`${consumerUrl}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
