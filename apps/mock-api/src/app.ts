@@ -181,13 +181,12 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
     }),
   );
   if (faults !== undefined && config.faults.adminToken !== undefined) {
-    app.use('/__admin/faults', createAdminFaultsRouter(faults, config.faults.adminToken));
+    app.use(createAdminFaultsRouter(faults, config.faults.adminToken));
   }
   app.use('/api', ...rateLimiting.middleware);
   if (faults !== undefined) app.use('/api', faults.middleware);
-  app.use('/api/items', createItemsRouter(catalogue));
+  app.use(createItemsRouter(catalogue));
   app.use(
-    '/api/orders',
     createOrdersRouter({
       catalogue,
       orders,

@@ -35,10 +35,10 @@ async function main(): Promise<void> {
   shutdown = installGracefulShutdown(listening.server, {
     logger,
     timeoutMs: config.shutdownTimeoutMs,
+    // Requests held by a `hang` fault would otherwise keep the drain waiting for its whole timeout.
+    onShutdownStart: () => mockApi.beginShutdown(),
     onShutdown: () => mockApi.close(),
   });
-  // Requests held by a `hang` fault would otherwise keep the drain waiting for its whole timeout.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => mockApi.beginShutdown());
   logger.info(
     {
       redis: config.redis === undefined ? 'disabled' : 'enabled',

@@ -5,6 +5,8 @@ import type { FaultInjector } from '../faults/fault-injector.js';
 import { parseFaultProfile } from '../faults/fault-profile.js';
 import { jsonBody, requireJsonContentType } from '../http/require-json.js';
 
+export const ADMIN_FAULTS_PATH = '/__admin/faults';
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
@@ -27,11 +29,11 @@ function requireBearer(token: string): RequestHandler {
  */
 export function createAdminFaultsRouter(injector: FaultInjector, adminToken: string): Router {
   const router = Router();
-  router.use(requireBearer(adminToken));
-  router.get('/', (_req, res) => {
+  router.use(ADMIN_FAULTS_PATH, requireBearer(adminToken));
+  router.get(ADMIN_FAULTS_PATH, (_req, res) => {
     res.json(injector.state());
   });
-  router.put('/', requireJsonContentType, jsonBody(), (req, res) => {
+  router.put(ADMIN_FAULTS_PATH, requireJsonContentType, jsonBody(), (req, res) => {
     const parsed = parseFaultProfile(req.body);
     if (!parsed.ok) {
       throw new HttpError(400, 'invalid_fault_profile', parsed.problems.join('; '), {
@@ -41,7 +43,7 @@ export function createAdminFaultsRouter(injector: FaultInjector, adminToken: str
     injector.setProfile(parsed.profile);
     res.json(injector.state());
   });
-  router.delete('/', (_req, res) => {
+  router.delete(ADMIN_FAULTS_PATH, (_req, res) => {
     injector.clear();
     res.status(204).end();
   });

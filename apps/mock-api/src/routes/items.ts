@@ -8,10 +8,10 @@ export function createItemsRouter(catalogue: ItemCatalogue): Router {
   const items = catalogue.list();
   // The catalogue never changes: serialise it once.
   const listBody = JSON.stringify({ items, count: items.length });
-  router.get('/', (_req, res) => {
+  router.get('/api/items', (_req, res) => {
     res.type('application/json').send(listBody);
   });
-  router.get('/:id', (req, res) => {
+  router.get('/api/items/:id', (req, res) => {
     const item = catalogue.get(req.params.id);
     if (item === undefined) throw new HttpError(404, 'item_not_found', `No item has id "${req.params.id}".`);
     res.json(item);

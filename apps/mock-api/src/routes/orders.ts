@@ -77,7 +77,7 @@ export function createOrdersRouter(options: OrdersRouterOptions): Router {
     return { ...response, body: { ...response.body, requestId: req.id } };
   }
 
-  router.post('/', requireJsonContentType, jsonBody(), async (req, res) => {
+  router.post('/api/orders', requireJsonContentType, jsonBody(), async (req, res) => {
     const rawKey = req.headers[IDEMPOTENCY_KEY_HEADER];
     if (rawKey !== undefined && !isValidIdempotencyKey(rawKey)) {
       throw new HttpError(
@@ -142,7 +142,7 @@ export function createOrdersRouter(options: OrdersRouterOptions): Router {
     send(res, withRequestId(req, response));
   });
 
-  router.get('/', async (req, res) => {
+  router.get('/api/orders', async (req, res) => {
     const raw = req.query.limit;
     let limit = DEFAULT_LIST_LIMIT;
     if (raw !== undefined) {
@@ -164,7 +164,7 @@ export function createOrdersRouter(options: OrdersRouterOptions): Router {
     res.json({ orders: result.orders, total: result.total });
   });
 
-  router.get('/:id', async (req, res) => {
+  router.get('/api/orders/:id', async (req, res) => {
     const order = await orders.get(req.params.id);
     if (order === undefined)
       throw new HttpError(404, 'order_not_found', `No order has id "${req.params.id}".`);

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIG_DEFAULTS, loadConfig } from './config.js';
+import { type ConfigError, isConfigError } from './errors/config-error.js';
+
+function failure(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (isConfigError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('fills every default from an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3001,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      rateLimit: { perMinute: 10, perHour: 100, onStoreError: 'open', allowlist: [] },
+      trustProxy: false,
+      redis: undefined,
+      faults: { enabled: false, adminToken: undefined },
+      shutdownTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+    });
+    expect(config.rateLimit.apiKeys.size).toBe(0);
+    expect(CONFIG_DEFAULTS.port).toBe(3001);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'WARN',
+      RATE_LIMIT_PER_MINUTE: '600',
+      RATE_LIMIT_PER_HOUR: '20000',
+      REDIS_URL: 'redis://127.0.0.1:6380/2',
+      REDIS_KEY_PREFIX: 'blue:',
+      REDIS_COMMAND_TIMEOUT_MS: '50',
+      RATE_LIMIT_ON_STORE_ERROR: 'closed',
+      TRUST_PROXY: 'loopback, 10.0.0.0/8',
+      RATE_LIMIT_ALLOWLIST: '192.168.1.10, 2001:db8::/32',
+      API_KEYS: 'demo-consumer-key:600:20000, partner-key-77:5:50',
+      FAULTS_ENABLED: 'true',
+      ADMIN_TOKEN: 'a-long-enough-admin-token',
+      SHUTDOWN_TIMEOUT_MS: '2500',
+      REQUEST_TIMEOUT_MS: '5000',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      logLevel: 'warn',
+      rateLimit: {
+        perMinute: 600,
+        perHour: 20_000,
+        onStoreError: 'closed',
+        allowlist: ['192.168.1.10', '2001:db8::/32'],
+      },
+      trustProxy: ['loopback', '10.0.0.0/8'],
+      redis: { url: 'redis://127.0.0.1:6380/2', keyPrefix: 'blue:', commandTimeoutMs: 50 },
+      faults: { enabled: true, adminToken: 'a-long-enough-admin-token' },
+      shutdownTimeoutMs: 2500,
+      requestTimeoutMs: 5000,
+    });
+    expect([...config.rateLimit.apiKeys]).toEqual([
+      ['demo-consumer-key', { perMinute: 600, perHour: 20_000 }],
+      ['partner-key-77', { perMinute: 5, perHour: 50 }],
+    ]);
+  });
+
+  it('accepts a TRUST_PROXY hop count and treats 0 and false as off', () => {
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+  });
+
+  it.each([
+    ['PORT', '70000', 'an integer from 0 to 65535'],
+    ['PORT', '30.5', 'an integer from 0 to 65535'],
+    ['PORT', '-1', 'an integer from 0 to 65535'],
+    ['HOST', 'my host', 'host name or IP address'],
+    ['LOG_LEVEL', 'verbose', 'trace | debug | info | warn | error | fatal | silent'],
+    ['RATE_LIMIT_PER_MINUTE', '0', 'an integer from 1 to'],
+    ['RATE_LIMIT_PER_HOUR', 'lots', 'an integer from 1 to'],
+    ['RATE_LIMIT_ON_STORE_ERROR', 'maybe', 'open | closed'],
+    ['TRUST_PROXY', 'true', 'would trust every peer'],
+    ['TRUST_PROXY', '10.0.0.0/33', 'prefix length outside 0-32'],
+    ['TRUST_PROXY', 'proxy.example', 'not an IP address'],
+    ['TRUST_PROXY', '99', 'an integer from 0 to 16'],
+    ['RATE_LIMIT_ALLOWLIST', '10.0.0.1, nope', '"nope" is not an IP address'],
+    ['API_KEYS', 'short:1:1', 'key:perMinute:perHour'],
+    ['API_KEYS', 'demo-consumer-key:10', 'key:perMinute:perHour'],
+    ['API_KEYS', 'demo-consumer-key:0:10', 'positive integer limits'],
+    ['API_KEYS', 'demo-consumer-key:1:1,demo-consumer-key:2:2', 'listed twice'],
+    ['REDIS_URL', 'localhost:6379', 'redis://'],
+    ['REDIS_URL', 'http://127.0.0.1:6379', 'redis://'],
+    ['REDIS_KEY_PREFIX', 'has space', '1-64 characters'],
+    ['REDIS_COMMAND_TIMEOUT_MS', '0', 'an integer from 1 to 10000'],
+    ['FAULTS_ENABLED', 'yes', 'true | false'],
+    ['ADMIN_TOKEN', 'short', '16-256 printable ASCII'],
+    ['SHUTDOWN_TIMEOUT_MS', 'soon', 'an integer from 0 to 600000'],
+    ['REQUEST_TIMEOUT_MS', '10', 'an integer from 1000 to 600000'],
+  ])('refuses %s=%s, naming the variable and the accepted form', (variable, value, accepted) => {
+    const error = failure({ [variable]: value });
+    expect(error.variable).toBe(variable);
+    expect(error.code).toBe('ERR_MOCK_API_CONFIG');
+    expect(error.message).toContain(variable);
+    expect(error.message).toContain(accepted);
+  });
+
+  it('requires ADMIN_TOKEN when faults are enabled', () => {
+    const error = failure({ FAULTS_ENABLED: 'true' });
+    expect(error.variable).toBe('ADMIN_TOKEN');
+    expect(error.message).toContain('required when FAULTS_ENABLED=true');
+  });
+
+  it('does not print an API key in full when refusing it', () => {
+    const error = failure({ API_KEYS: 'super-secret-value:x:1' });
+    expect(error.message).not.toContain('super-secret-value');
+  });
+
+  it('does not mutate the environment it reads', () => {
+    const env = Object.freeze({ PORT: ' 4000 ', API_KEYS: 'demo-consumer-key:1:2' });
+    const snapshot = { ...env };
+    expect(loadConfig(env).port).toBe(4000);
+    expect(env).toEqual(snapshot);
+  });
+});
