@@ -1,0 +1,6 @@
+/** Benchmark server: Express 5 + `httpLogger()` from @resilience/logging, logging to /dev/null. */
+import { createLogger, httpLogger } from '@resilience/logging';
+import { buildApp, devNullDestination, serve } from './logging-app.js';
+
+const logger = createLogger({ service: 'bench', destination: devNullDestination() });
+serve(buildApp([httpLogger({ logger })]));
