@@ -153,7 +153,9 @@ export function httpLogger(options: HttpLoggerOptions = {}): HttpLoggerMiddlewar
       log.debug({ reason: rejectedReason }, 'inbound request id rejected and replaced');
     }
 
-    const url = req.url ?? '/';
+    // Express keeps the URL as received in originalUrl (req.url loses the mount path inside routers).
+    const originalUrl: unknown = Reflect.get(req, 'originalUrl');
+    const url = typeof originalUrl === 'string' ? originalUrl : (req.url ?? '/');
     const queryStart = url.indexOf('?');
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
     const loggedPath = logQueryString ? url : path;

@@ -164,6 +164,24 @@ describe('httpLogger (Express 5)', () => {
     expect((await completionOf(destination, 'with-query')).path).toBe('/orders?page=2');
   });
 
+  it('logs the full path when mounted under a prefix', async () => {
+    const destination = createMemoryDestination();
+    const api = express.Router();
+    api.use(httpLogger({ logger: createLogger({ destination }) }));
+    api.get('/items', (_req, res) => {
+      res.json([]);
+    });
+    const app: Express = express();
+    app.use('/api', api);
+    const server = await startServer(app);
+    try {
+      await request(server.server).get('/api/items?secret=1').set('X-Request-ID', 'mounted-1').expect(200);
+      expect(await completionOf(destination, 'mounted-1')).toMatchObject({ path: '/api/items' });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('keeps health and metrics paths quiet, but still gives them an id', async () => {
     const { server, destination } = await startApp();
     const health = await request(server.server).get('/healthz').set('X-Request-ID', 'probe-1').expect(200);
