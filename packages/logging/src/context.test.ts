@@ -1,3 +1,4 @@
+import { stat } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getRequestId, runWithRequestContext } from './context.js';
@@ -43,6 +44,14 @@ describe('runWithRequestContext / getRequestId', () => {
         }),
     );
     expect(seen).toEqual(['req-00000000000b', 'req-00000000000b']);
+  });
+
+  it('keeps the id inside the callback of I/O started in the context', async () => {
+    const seen = await runWithRequestContext(
+      'req-00000000000d',
+      () => new Promise<string | undefined>((resolve) => stat('.', () => resolve(getRequestId()))),
+    );
+    expect(seen).toBe('req-00000000000d');
   });
 
   it('keeps the id after awaiting a timer of any length (fake clock)', async () => {

@@ -5,8 +5,8 @@ import { isValidRequestId } from './request-id.js';
 const storage = new AsyncLocalStorage<string>();
 
 /**
- * Runs `fn` inside a request context: until `fn` and everything it starts (awaits, timers,
- * promise chains, event handlers registered inside) finish, `getRequestId()` returns
+ * Runs `fn` inside a request context: until `fn` and everything it starts (awaits, promise
+ * chains, timers, I/O callbacks) finish, `getRequestId()` returns
  * `requestId` and every logger from `createLogger` adds `requestId` to its lines.
  * Returns what `fn` returns. Throws a TypeError if `requestId` is not a valid request id.
  */
