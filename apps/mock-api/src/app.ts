@@ -84,8 +84,7 @@ function resolveRedisClient(
 ): { client: RedisClientLike; owned: boolean } | undefined {
   if (config.redis === undefined) return undefined;
   const given = deps.redis;
-  if (given === undefined)
-    return { client: createRedisClient(config.redis.url, config.redis.commandTimeoutMs), owned: true };
+  if (given === undefined) return { client: createRedisClient(config.redis.url), owned: true };
   if (typeof given === 'function') return { client: given(), owned: true };
   return { client: given, owned: false };
 }

@@ -1,12 +1,13 @@
 import type { Logger } from '@resilience/logging';
 import { createClient } from 'redis';
+import { RedisTimeoutError } from '../errors/redis-timeout-error.js';
 
 /** The part of a node-redis client this service uses (a `createClient()` result fits). */
 export interface RedisClientLike {
   readonly isOpen: boolean;
   readonly isReady: boolean;
   connect(): Promise<unknown>;
-  sendCommand(args: readonly string[], options?: { timeout?: number }): Promise<unknown>;
+  sendCommand(args: readonly string[]): Promise<unknown>;
   on(event: string, listener: (error: Error) => void): unknown;
   off(event: string, listener: (error: Error) => void): unknown;
   destroy(): void;
@@ -41,18 +42,46 @@ export function reconnectDelay(retries: number, random: () => number = Math.rand
 
 /**
  * A node-redis client that fails fast while Redis is away: no offline queue (commands fail at once when
- * disconnected), a connect timeout, and reconnection forever. Not connected yet: call `connect()` without
+ * disconnected), a connect timeout, reconnection forever, and a PING every second with a 5 s socket
+ * inactivity timeout, so a Redis that stops answering (frozen, cut off) is noticed: the socket closes, the
+ * client reconnects and readiness reports Redis down meanwhile. Not connected yet: call `connect()` without
  * awaiting it (it resolves when Redis is first reachable).
  */
-export function createRedisClient(url: string, commandTimeoutMs: number): RedisClientLike {
+export function createRedisClient(url: string): RedisClientLike {
   return createClient({
     url,
     disableOfflineQueue: true,
-    commandOptions: { timeout: commandTimeoutMs },
+    pingInterval: 1000,
     socket: {
       connectTimeout: 1000,
+      socketTimeout: 5000,
       reconnectStrategy: (retries: number) => reconnectDelay(retries),
     },
+  });
+}
+
+/**
+ * Sends one command and gives up after `timeoutMs`. node-redis's own per-command `timeout` only covers the time
+ * a command waits to be written: once written, it waits for the reply for as long as the socket lives.
+ */
+export function sendWithTimeout(
+  client: RedisClientLike,
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new RedisTimeoutError(args[0] ?? '(empty)', timeoutMs)), timeoutMs);
+    timer.unref();
+    client.sendCommand(args).then(
+      (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
 }
 
@@ -89,9 +118,8 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     });
   }
 
-  const timeoutOptions = { timeout: commandTimeoutMs };
   return {
-    send: (args) => client.sendCommand(args, timeoutOptions),
+    send: (args) => sendWithTimeout(client, args, commandTimeoutMs),
     isReady: () => client.isReady,
     onReady(listener) {
       const entry = (): void => listener();

@@ -1,0 +1,129 @@
+import { EventEmitter } from 'node:events';
+import { createLogger } from '@resilience/logging';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isRedisTimeoutError } from '../errors/redis-timeout-error.js';
+import {
+  createRedisConnection,
+  type RedisClientLike,
+  reconnectDelay,
+  sendWithTimeout,
+} from './redis-connection.js';
+
+class FakeClient extends EventEmitter implements RedisClientLike {
+  isOpen = false;
+  isReady = false;
+  destroyed = false;
+  reply: Promise<unknown> = Promise.resolve('OK');
+  connect = vi.fn(() => {
+    this.isOpen = true;
+    return new Promise<unknown>(() => {});
+  });
+  sendCommand = vi.fn((_args: readonly string[]) => this.reply);
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+function logCapture() {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger({
+    level: 'debug',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+  });
+  return { lines, logger };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('sendWithTimeout', () => {
+  it('rejects with a RedisTimeoutError when no reply comes within the timeout', async () => {
+    vi.useFakeTimers();
+    const client = new FakeClient();
+    client.reply = new Promise(() => {});
+    const pending = sendWithTimeout(client, ['EVALSHA', 'x'], 100);
+    const outcome = pending.catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(99);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await outcome;
+    expect(isRedisTimeoutError(error)).toBe(true);
+    expect(String(error)).toContain('EVALSHA got no answer within 100 ms');
+  });
+
+  it('passes replies and errors through and leaves no timer behind', async () => {
+    vi.useFakeTimers();
+    const client = new FakeClient();
+    client.reply = Promise.resolve('PONG');
+    await expect(sendWithTimeout(client, ['PING'], 100)).resolves.toBe('PONG');
+    client.reply = Promise.reject(new Error('The client is offline'));
+    await expect(sendWithTimeout(client, ['PING'], 100)).rejects.toThrow('The client is offline');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('createRedisConnection', () => {
+  it('starts connecting without waiting, and logs the first error of an outage at error, repeats at debug', () => {
+    const client = new FakeClient();
+    const { lines, logger } = logCapture();
+    const connection = createRedisConnection({ client, owned: true, logger, commandTimeoutMs: 100 });
+    expect(client.connect).toHaveBeenCalledTimes(1);
+    expect(connection.isReady()).toBe(false);
+    client.emit('error', new Error('connect ECONNREFUSED'));
+    client.emit('error', new Error('connect ECONNREFUSED'));
+    expect(lines.map((line) => line.level)).toEqual(['error', 'debug']);
+    client.isReady = true;
+    client.emit('ready');
+    client.emit('error', new Error('Socket closed unexpectedly'));
+    expect(lines.map((line) => line.level)).toEqual(['error', 'debug', 'info', 'error']);
+  });
+
+  it('calls ready listeners on every ready event until disposed', () => {
+    const client = new FakeClient();
+    const connection = createRedisConnection({
+      client,
+      owned: true,
+      logger: logCapture().logger,
+      commandTimeoutMs: 100,
+    });
+    const listener = vi.fn();
+    const dispose = connection.onReady(listener);
+    client.emit('ready');
+    client.emit('ready');
+    dispose();
+    client.emit('ready');
+    expect(listener).toHaveBeenCalledTimes(2);
+  });
+
+  it('destroys the client on close only when it owns it', async () => {
+    const owned = new FakeClient();
+    await createRedisConnection({
+      client: owned,
+      owned: true,
+      logger: logCapture().logger,
+      commandTimeoutMs: 100,
+    }).close();
+    expect(owned.destroyed).toBe(true);
+    const borrowed = new FakeClient();
+    borrowed.isOpen = true;
+    const connection = createRedisConnection({
+      client: borrowed,
+      owned: false,
+      logger: logCapture().logger,
+      commandTimeoutMs: 100,
+    });
+    expect(borrowed.connect).not.toHaveBeenCalled();
+    await connection.close();
+    expect(borrowed.destroyed).toBe(false);
+    expect(borrowed.listenerCount('error')).toBe(0);
+  });
+});
+
+describe('reconnectDelay', () => {
+  it('doubles from 50 ms up to 2 s, plus under 50 ms of jitter', () => {
+    expect(reconnectDelay(0, () => 0)).toBe(50);
+    expect(reconnectDelay(3, () => 0)).toBe(400);
+    expect(reconnectDelay(30, () => 0)).toBe(2000);
+    expect(reconnectDelay(30, () => 0.999)).toBe(2049);
+  });
+});
