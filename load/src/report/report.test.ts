@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { sampleResult } from '../../test/helpers/results.js';
+import { chartSpec, renderScenarioChart } from './chart.js';
+import { renderMarkdown } from './markdown.js';
+import { renderTerminalSummary } from './terminal-table.js';
+
+const info = {
+  command: 'pnpm load -- --smoke',
+  mode: 'smoke' as const,
+  startedAt: 0,
+  endedAt: 6_000,
+  node: 'v20.20.2',
+  machine: '2 CPUs',
+};
+
+describe('renderScenarioChart', () => {
+  it('renders an SVG with the three percentiles, the error rate and the phase and action markers', async () => {
+    const svg = await renderScenarioChart(sampleResult());
+    expect(svg.startsWith('<svg')).toBe(true);
+    for (const label of ['p50', 'p95', 'p99', 'error rate', 'healthy', 'outage-open', 'mock-api down']) {
+      expect(svg).toContain(`>${label}</text>`);
+    }
+    // Self-contained: nothing to fetch.
+    expect(svg).not.toMatch(/href="http/);
+  });
+
+  it('puts latency and error rate on their own axes', () => {
+    const spec = chartSpec('t', sampleResult().timeline, []) as { resolve?: unknown };
+    expect(spec.resolve).toEqual({ scale: { y: 'independent' } });
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('has the overview, then per scenario the checks, the phases and the chart', () => {
+    const markdown = renderMarkdown(info, [
+      sampleResult(),
+      sampleResult({ name: 'fine', passed: true, checks: [] }),
+    ]);
+    expect(markdown).toContain('# Load test report: FAIL');
+    expect(markdown).toContain('| [outage](#outage) | FAIL | 3 | 66.7 % |');
+    expect(markdown).toContain('| phase | p95 [outage-open] | < 20 ms | 30 ms | FAIL |');
+    expect(markdown).toContain('| outage-open | 1 s | 1 | 0 % | 503: 1 |');
+    expect(markdown).toContain('![outage chart](outage/chart.svg)');
+    expect(markdown).toContain('- t=1.0 s (outage-open): mock-api down');
+    expect(markdown).toContain('## fine: PASS');
+  });
+});
+
+describe('renderTerminalSummary', () => {
+  it('prints one row per scenario and every failed check', () => {
+    const text = renderTerminalSummary([sampleResult()], '/tmp/report');
+    expect(text).toMatch(/scenario\s+result\s+time\s+requests/);
+    expect(text).toMatch(/outage\s+FAIL\s+5\.0 s\s+3\s+66\.7 %/);
+    expect(text).toContain('outage: [phase] p95 [outage-open]: expected < 20 ms, got 30 ms');
+    expect(text).toContain('Report: /tmp/report/summary.md');
+  });
+});

@@ -1,0 +1,56 @@
+import type { CheckResult } from './checks.js';
+import type { Concurrency, PhaseWindow } from './phases.js';
+import type { RunMode } from './scenario-definition.js';
+import type { TrafficStats } from './traffic-stats.js';
+
+/** One point of the chart: the requests that started in [t, t + width). */
+export interface TimelinePoint {
+  /** Seconds since the first phase started. */
+  readonly t: number;
+  readonly requests: number;
+  readonly p50: number | undefined;
+  readonly p95: number | undefined;
+  readonly p99: number | undefined;
+  /** Share of requests that were not a success, 0-1. */
+  readonly errorRate: number | undefined;
+}
+
+export interface PhaseResult {
+  readonly phase: PhaseWindow;
+  readonly stats: TrafficStats;
+  readonly concurrency: Concurrency;
+}
+
+export interface PhaseActionRecord {
+  readonly phase: string;
+  /** Seconds since the first phase started. */
+  readonly at: number;
+  readonly description: string;
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly title: string;
+  readonly mode: RunMode;
+  readonly passed: boolean;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly notes: readonly string[];
+  readonly overall: TrafficStats | undefined;
+  readonly overallConcurrency: Concurrency | undefined;
+  readonly phases: readonly PhaseResult[];
+  readonly endpoints: readonly { readonly name: string; readonly stats: TrafficStats }[];
+  readonly checks: readonly CheckResult[];
+  readonly timeline: readonly TimelinePoint[];
+  readonly actions: readonly PhaseActionRecord[];
+  /** Artillery's exit code (`null` when it did not run to the end). */
+  readonly artilleryExitCode: number | null | undefined;
+  /** Why the scenario could not run, when it could not. */
+  readonly error?: string;
+  /** Files of this scenario, relative to the report directory. */
+  readonly files: {
+    readonly artilleryJson: string;
+    readonly chart?: string;
+    readonly logs: readonly string[];
+  };
+}

@@ -1,0 +1,285 @@
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { ArtilleryConsoleEvent } from './artillery-console.js';
+import { type ArtilleryReport, runArtillery } from './artillery-process.js';
+import { type CheckInput, type CheckResult, evaluateInvariant, evaluateThreshold } from './checks.js';
+import { measureConcurrency, type PhaseWindow, requestsByPhase, toPhaseWindows } from './phases.js';
+import type { ProcessRegistry } from './process-group.js';
+import type { Progress } from './progress.js';
+import { readRequestLog } from './request-log.js';
+import type { RunMode, ScenarioDefinition, ScenarioSetup } from './scenario-definition.js';
+import type { PhaseActionRecord, PhaseResult, ScenarioResult } from './scenario-result.js';
+import { type RunningService, type ServiceSpec, startService } from './service.js';
+import { buildTimeline } from './timeline.js';
+import { is2xx, summarizeTraffic } from './traffic-stats.js';
+
+export interface RunScenarioOptions {
+  readonly mode: RunMode;
+  /** The run's report directory; the scenario writes into `<reportDir>/<name>/`. */
+  readonly reportDir: string;
+  readonly registry: ProcessRegistry;
+  readonly progress: Progress;
+  readonly signal: AbortSignal;
+  readonly runId: string;
+  readonly redisUrl: string;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The checks Artillery itself decided: ensure lines, expect counters and its exit code. */
+export function artilleryChecks(
+  exitCode: number | null,
+  ensure: readonly { readonly ok: boolean; readonly expression: string; readonly optional: boolean }[],
+  report: ArtilleryReport | undefined,
+): CheckResult[] {
+  const results: CheckResult[] = ensure.map((check) => ({
+    kind: 'ensure',
+    name: check.expression,
+    expected: check.optional ? 'true (optional)' : 'true',
+    actual: check.ok ? 'true' : 'false',
+    passed: check.ok || check.optional,
+  }));
+  const counters = report?.aggregate.counters ?? {};
+  const expectOk = counters['plugins.expect.ok'] ?? 0;
+  const expectFailed = counters['plugins.expect.failed'] ?? 0;
+  if (expectOk + expectFailed > 0) {
+    const failedByType = Object.entries(counters)
+      .filter(([name]) => name.startsWith('plugins.expect.failed.'))
+      .map(([name, count]) => `${name.slice('plugins.expect.failed.'.length)}=${count}`);
+    results.push({
+      kind: 'expect',
+      name: 'expect plugin: every response met its expectations',
+      expected: '0 failed',
+      actual: `${expectFailed} failed of ${expectOk + expectFailed}${failedByType.length > 0 ? ` (${failedByType.join(', ')})` : ''}`,
+      passed: expectFailed === 0,
+    });
+  }
+  results.push({
+    kind: 'process',
+    name: 'artillery exit code',
+    expected: '0',
+    actual: exitCode === null ? 'killed' : String(exitCode),
+    passed: exitCode === 0,
+  });
+  if (report === undefined) {
+    results.push({
+      kind: 'process',
+      name: 'artillery --output report',
+      expected: 'written',
+      actual: 'missing',
+      passed: false,
+    });
+  }
+  return results;
+}
+
+async function serviceAliveCheck(service: RunningService): Promise<CheckResult> {
+  const name = `${service.name} still running and healthy after the load`;
+  if (service.process.hasExited()) {
+    return { kind: 'process', name, expected: 'running, /healthz 200', actual: 'exited', passed: false };
+  }
+  try {
+    const response = await fetch(`${service.url}/healthz`, { signal: AbortSignal.timeout(5_000) });
+    await response.arrayBuffer();
+    return {
+      kind: 'process',
+      name,
+      expected: 'running, /healthz 200',
+      actual: `running, /healthz ${response.status}`,
+      passed: response.status === 200,
+    };
+  } catch (error) {
+    return {
+      kind: 'process',
+      name,
+      expected: 'running, /healthz 200',
+      actual: describeError(error),
+      passed: false,
+    };
+  }
+}
+
+/**
+ * Runs one scenario: starts its services, runs Artillery, applies its phase actions, computes per-phase
+ * statistics and every check, and stops everything it started, whatever happens.
+ */
+export async function runScenario(
+  definition: ScenarioDefinition,
+  options: RunScenarioOptions,
+): Promise<ScenarioResult> {
+  const directory = join(options.reportDir, definition.name);
+  await mkdir(directory, { recursive: true });
+  const file = (name: string) => join(directory, name);
+  const rel = (path: string) => relative(options.reportDir, path);
+  const isSuccess = definition.isSuccess ?? is2xx;
+  const services: RunningService[] = [];
+  const logs: string[] = [];
+  const startedAt = Date.now();
+  const actions: PhaseActionRecord[] = [];
+  const checks: CheckResult[] = [];
+  const pendingActions: Promise<void>[] = [];
+  const ensureLines: { ok: boolean; expression: string; optional: boolean }[] = [];
+  const phaseStarts: { index: number; name: string; durationSec: number; at: number }[] = [];
+  let setup: ScenarioSetup | undefined;
+  let artilleryExitCode: number | null | undefined;
+  let error: string | undefined;
+  let result: Omit<ScenarioResult, 'passed' | 'checks' | 'error' | 'artilleryExitCode'> = {
+    name: definition.name,
+    title: definition.title,
+    mode: options.mode,
+    startedAt,
+    endedAt: startedAt,
+    notes: [],
+    overall: undefined,
+    overallConcurrency: undefined,
+    phases: [],
+    endpoints: [],
+    timeline: [],
+    actions,
+    files: { artilleryJson: rel(file('artillery.json')), logs },
+  };
+
+  try {
+    setup = await definition.setup({
+      mode: options.mode,
+      runId: options.runId,
+      redisUrl: options.redisUrl,
+      signal: options.signal,
+      startService: async (spec: ServiceSpec) => {
+        const logPath = file(`${spec.name}.log`);
+        logs.push(rel(logPath));
+        const service = await startService(spec, {
+          registry: options.registry,
+          logPath,
+          signal: options.signal,
+        });
+        services.push(service);
+        options.progress.note(`${spec.name} ready at ${service.url}`);
+        return service;
+      },
+    });
+    options.signal.throwIfAborted();
+
+    const firstPhaseAt = () => phaseStarts[0]?.at ?? startedAt;
+    const onEvent = (event: ArtilleryConsoleEvent, at: number) => {
+      if (event.type === 'phase-started') {
+        phaseStarts.push({ index: event.index, name: event.name, durationSec: event.durationSec, at });
+        options.progress.phaseStarted(event);
+        const action = setup?.onPhaseStart?.[event.name];
+        if (action !== undefined) {
+          pendingActions.push(
+            action().then(
+              (description) => {
+                actions.push({ phase: event.name, at: (Date.now() - firstPhaseAt()) / 1000, description });
+                options.progress.note(`${event.name}: ${description}`);
+              },
+              (actionError: unknown) => {
+                checks.push({
+                  kind: 'process',
+                  name: `action at the start of phase ${event.name}`,
+                  expected: 'applied',
+                  actual: describeError(actionError),
+                  passed: false,
+                });
+              },
+            ),
+          );
+        }
+      } else if (event.type === 'intermediate') {
+        options.progress.intermediate(event.metrics);
+      } else if (event.type === 'check') {
+        ensureLines.push(event);
+      }
+    };
+
+    const consoleLog = file('artillery.log');
+    logs.push(rel(consoleLog));
+    const abortArtillery = () => {
+      for (const running of options.registry.running()) {
+        if (running.name === 'artillery') void running.stop(2_000);
+      }
+    };
+    options.signal.addEventListener('abort', abortArtillery, { once: true });
+    const run = await runArtillery({
+      registry: options.registry,
+      scriptPath: definition.scriptPath,
+      environment: options.mode,
+      target: setup.target,
+      variables: setup.variables ?? {},
+      outputPath: file('artillery.json'),
+      consoleLogPath: consoleLog,
+      requestLogPrefix: file('requests'),
+      onEvent,
+    }).finally(() => options.signal.removeEventListener('abort', abortArtillery));
+    options.signal.throwIfAborted();
+    await Promise.all(pendingActions);
+    artilleryExitCode = run.exitCode;
+    checks.push(...artilleryChecks(run.exitCode, ensureLines, run.report));
+
+    const log = await readRequestLog(file('requests'));
+    const lastEnd = log.requests.reduce(
+      (max, request) => Math.max(max, request.t + (request.ms ?? request.elapsedMs ?? 0)),
+      run.startedAt,
+    );
+    const phases: PhaseWindow[] = toPhaseWindows(phaseStarts, lastEnd);
+    const byPhase = requestsByPhase(phases, log.requests);
+    const origin = phases[0]?.start ?? run.startedAt;
+    const input: CheckInput = { byPhase, all: log.requests, isSuccess };
+
+    for (const threshold of definition.thresholds) checks.push(evaluateThreshold(threshold, input));
+    for (const invariant of definition.invariants ?? []) checks.push(evaluateInvariant(invariant, input));
+    if (setup.verify !== undefined) {
+      try {
+        checks.push(...(await setup.verify({ log, phases, byPhase, isSuccess })));
+      } catch (verifyError) {
+        checks.push({
+          kind: 'verification',
+          name: 'verification after the run',
+          expected: 'completed',
+          actual: describeError(verifyError),
+          passed: false,
+        });
+      }
+    }
+    for (const service of services) checks.push(await serviceAliveCheck(service));
+
+    const phaseResults: PhaseResult[] = phases.map((phase) => ({
+      phase,
+      stats: summarizeTraffic(byPhase.get(phase.name) ?? [], isSuccess),
+      concurrency: measureConcurrency(log.sessions, phase.start, Math.min(phase.end, phase.plannedEnd)),
+    }));
+    const endpointNames = [...new Set(log.requests.map((request) => request.name))].sort();
+    result = {
+      ...result,
+      endedAt: Date.now(),
+      notes: setup.notes ?? [],
+      overall: summarizeTraffic(log.requests, isSuccess),
+      overallConcurrency: measureConcurrency(log.sessions, origin, lastEnd),
+      phases: phaseResults,
+      endpoints: endpointNames.map((name) => ({
+        name,
+        stats: summarizeTraffic(
+          log.requests.filter((request) => request.name === name),
+          isSuccess,
+        ),
+      })),
+      timeline: buildTimeline(log.requests, origin, isSuccess),
+    };
+  } catch (runError) {
+    error = options.signal.aborted ? 'interrupted' : describeError(runError);
+    result = { ...result, endedAt: Date.now(), notes: setup?.notes ?? [] };
+  } finally {
+    await options.registry.stopAll();
+  }
+
+  const passed = error === undefined && checks.length > 0 && checks.every((check) => check.passed);
+  return {
+    ...result,
+    passed,
+    checks,
+    artilleryExitCode,
+    ...(error === undefined ? {} : { error }),
+  };
+}

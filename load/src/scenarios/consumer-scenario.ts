@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { SCENARIOS_DIR } from '../app-entry-points.js';
+import type { CheckResult } from '../checks.js';
+import { measureConcurrency } from '../phases.js';
+import type { ScenarioContext, ScenarioOutcome } from '../scenario-definition.js';
+import type { RunningService } from '../service.js';
+import { describeEnv, startConsumer, startMockApi } from './services.js';
+
+/** Path of a scenario YAML. */
+export function scenarioFile(name: string): string {
+  return join(SCENARIOS_DIR, `${name}.yml`);
+}
+
+export interface ConsumerStack {
+  readonly mockApi: RunningService;
+  readonly consumer: RunningService;
+  readonly adminToken: string;
+  readonly notes: string[];
+}
+
+/** Starts mock-api, then the consumer pointed at it. */
+export async function startConsumerStack(context: ScenarioContext): Promise<ConsumerStack> {
+  const { service: mockApi, adminToken } = await startMockApi(context);
+  const consumer = await startConsumer(context, mockApi.url);
+  return {
+    mockApi,
+    consumer,
+    adminToken,
+    notes: [
+      describeEnv(mockApi, ['API_KEYS', 'FAULTS_ENABLED']),
+      describeEnv(consumer, [
+        'UPSTREAM_TIMEOUT_MS',
+        'RETRY_MAX',
+        'RETRY_BASE_MS',
+        'BREAKER_FAILURE_THRESHOLD',
+        'BREAKER_RESET_MS',
+        'REQUEST_DEADLINE_MS',
+        'STALE_CACHE_TTL_MS',
+      ]),
+    ],
+  };
+}
+
+/**
+ * Measured concurrency: the mean number of virtual users in a session during `phase` (its planned duration,
+ * not the users still finishing after the last arrival) is at least `min`, and never above `max` (maxVusers).
+ */
+export function concurrencyCheck(
+  outcome: ScenarioOutcome,
+  phase: string,
+  min: number,
+  max: number,
+): CheckResult {
+  const window = outcome.phases.find((candidate) => candidate.name === phase);
+  if (window === undefined) {
+    return {
+      kind: 'verification',
+      name: `virtual users in a session during ${phase}`,
+      expected: `mean >= ${min}, max <= ${max}`,
+      actual: 'phase did not run',
+      passed: false,
+    };
+  }
+  const measured = measureConcurrency(
+    outcome.log.sessions,
+    window.start,
+    Math.min(window.end, window.plannedEnd),
+  );
+  return {
+    kind: 'verification',
+    name: `virtual users in a session during ${phase}`,
+    expected: `mean >= ${min}, max <= ${max}`,
+    actual: `mean ${measured.mean.toFixed(1)}, max ${measured.max}`,
+    passed: measured.mean >= min && measured.max <= max,
+  };
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { request } from '../test/helpers/records.js';
+import { bucketWidthMs, buildTimeline } from './timeline.js';
+import { is2xx } from './traffic-stats.js';
+
+describe('buildTimeline', () => {
+  it('gives percentiles and error rate per bucket of start time', () => {
+    const points = buildTimeline(
+      [request({ t: 1_000, ms: 4 }), request({ t: 1_500, ms: 8, status: 503 }), request({ t: 3_200, ms: 2 })],
+      1_000,
+      is2xx,
+      1_000,
+    );
+    expect(points).toEqual([
+      { t: 0, requests: 2, p50: 4, p95: 8, p99: 8, errorRate: 0.5 },
+      { t: 1, requests: 0, p50: undefined, p95: undefined, p99: undefined, errorRate: undefined },
+      { t: 2, requests: 1, p50: 2, p95: 2, p99: 2, errorRate: 0 },
+    ]);
+  });
+
+  it('widens buckets for long runs', () => {
+    expect(bucketWidthMs(60_000)).toBe(1_000);
+    expect(bucketWidthMs(600_000)).toBe(5_000);
+  });
+});
