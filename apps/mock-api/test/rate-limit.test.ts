@@ -197,12 +197,15 @@ describe('client identity', () => {
     expect((await request(target).get('/api/items').set('X-API-Key', 'guessed-key-001')).status).toBe(429);
   });
 
-  it('never limits /healthz, /readyz and /metrics', async () => {
+  it('never limits /healthz, /readyz and /metrics, and keeps them out of the logs', async () => {
     const target = app();
     await spend(target, 11);
     for (const path of ['/healthz', '/readyz', '/metrics']) {
       const statuses = await spend(target, 12, path);
       expect(statuses, path).toEqual(Array(12).fill(200));
     }
+    const completed = (current?.logs ?? []).filter((line) => line.msg === 'request completed');
+    expect(completed).toHaveLength(11);
+    expect(completed.every((line) => line.path === '/api/items')).toBe(true);
   });
 });

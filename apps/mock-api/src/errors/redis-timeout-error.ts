@@ -5,11 +5,20 @@ export class RedisTimeoutError extends MockApiError {
   readonly command: string;
   readonly timeoutMs: number;
 
-  constructor(command: string, timeoutMs: number) {
-    super('ERR_REDIS_TIMEOUT', `redis ${command} got no answer within ${timeoutMs} ms`);
+  /** True when the command was not sent at all, because an earlier one is still unanswered. */
+  readonly failedFast: boolean;
+
+  constructor(command: string, timeoutMs: number, failedFast = false) {
+    super(
+      'ERR_REDIS_TIMEOUT',
+      failedFast
+        ? `redis ${command} not sent: an earlier command is still unanswered after ${timeoutMs} ms`
+        : `redis ${command} got no answer within ${timeoutMs} ms`,
+    );
     this.name = 'RedisTimeoutError';
     this.command = command;
     this.timeoutMs = timeoutMs;
+    this.failedFast = failedFast;
   }
 }
 

@@ -137,7 +137,7 @@ export function createRateLimiting(options: RateLimitingOptions): RateLimiting {
           );
         }
         const retryAfterSeconds = Number(res.getHeader('Retry-After') ?? Math.ceil(spec.windowMs / 1000));
-        req.log.warn(
+        req.log.debug(
           { window: spec.window, limit: info?.limit, clientKind: client.kind, retryAfterSeconds },
           'rate limit exceeded',
         );

@@ -119,6 +119,38 @@ describe('createRedisConnection', () => {
   });
 });
 
+describe('a stalled Redis', () => {
+  it('fails new commands at once while a timed-out command is unanswered, and recovers on its reply', async () => {
+    vi.useFakeTimers();
+    const client = new FakeClient();
+    client.isOpen = true;
+    const connection = createRedisConnection({
+      client,
+      owned: false,
+      logger: logCapture().logger,
+      commandTimeoutMs: 100,
+    });
+    let answer!: (reply: unknown) => void;
+    client.reply = new Promise((resolve) => {
+      answer = resolve;
+    });
+    const first = connection.send(['EVALSHA', 'minute']).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(isRedisTimeoutError(await first)).toBe(true);
+
+    // No timer advance: the second command is refused without being sent.
+    const second = await connection.send(['EVALSHA', 'hour']).catch((error: unknown) => error);
+    expect(String(second)).toContain('an earlier command is still unanswered');
+    expect(client.sendCommand).toHaveBeenCalledTimes(1);
+
+    answer('late');
+    await vi.advanceTimersByTimeAsync(0);
+    client.reply = Promise.resolve('OK');
+    await expect(connection.send(['PING'])).resolves.toBe('OK');
+    await connection.close();
+  });
+});
+
 describe('reconnectDelay', () => {
   it('doubles from 50 ms up to 2 s, plus under 50 ms of jitter', () => {
     expect(reconnectDelay(0, () => 0)).toBe(50);

@@ -63,22 +63,34 @@ export function createRedisClient(url: string): RedisClientLike {
 /**
  * Sends one command and gives up after `timeoutMs`. node-redis's own per-command `timeout` only covers the time
  * a command waits to be written: once written, it waits for the reply for as long as the socket lives.
+ * `onLateReply` runs when a command that already timed out finally settles.
  */
 export function sendWithTimeout(
   client: RedisClientLike,
   args: readonly string[],
   timeoutMs: number,
+  onTimeout: () => void = () => {},
+  onLateReply: () => void = () => {},
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new RedisTimeoutError(args[0] ?? '(empty)', timeoutMs)), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      onTimeout();
+      reject(new RedisTimeoutError(args[0] ?? '(empty)', timeoutMs));
+    }, timeoutMs);
     timer.unref();
+    const settle = (): void => {
+      if (timedOut) onLateReply();
+      else clearTimeout(timer);
+    };
     client.sendCommand(args).then(
       (reply) => {
-        clearTimeout(timer);
+        settle();
         resolve(reply);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        settle();
         reject(error);
       },
     );
@@ -87,8 +99,12 @@ export function sendWithTimeout(
 
 /**
  * Wraps a client: logs its errors (the first of an outage at error level, repeats at debug) instead of letting
- * them crash the process, logs ready/reconnecting transitions, bounds every command, and starts connecting in
- * the background if the client is not open yet: a Redis that is down at start never blocks the service.
+ * them crash the process, logs ready transitions, bounds every command, and starts connecting in the background
+ * if the client is not open yet: a Redis that is down at start never blocks the service.
+ *
+ * While a command that timed out is still unanswered, Redis is stalled: new commands fail at once instead of
+ * each waiting out its own timeout, so one request never waits more than one timeout in total (its second
+ * window's command fails fast). The first reply to arrive, or the socket closing, ends the stall.
  */
 export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
   const { client, owned, logger, commandTimeoutMs } = options;
@@ -118,8 +134,18 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     });
   }
 
+  let stalled = 0;
+  const onTimeout = (): void => {
+    stalled += 1;
+  };
+  const onLateReply = (): void => {
+    stalled -= 1;
+  };
   return {
-    send: (args) => sendWithTimeout(client, args, commandTimeoutMs),
+    send: (args) =>
+      stalled > 0
+        ? Promise.reject(new RedisTimeoutError(args[0] ?? '(empty)', commandTimeoutMs, true))
+        : sendWithTimeout(client, args, commandTimeoutMs, onTimeout, onLateReply),
     isReady: () => client.isReady,
     onReady(listener) {
       const entry = (): void => listener();
