@@ -12,6 +12,7 @@ import {
   fmt,
   machineLine,
   markdownTable,
+  median,
   spawnServer,
   type VariantResult,
 } from './harness.js';
@@ -40,6 +41,7 @@ export async function run(): Promise<void> {
   const connections = positiveNumber('BENCH_CONNECTIONS', 50);
 
   const started: ChildServer[] = [];
+  const perRound: RoundFigures[] = [];
   try {
     for (const s of SERVERS) {
       started.push(await spawnServer(new URL(`./servers/${s.script}`, import.meta.url), { name: s.name }));
@@ -57,13 +59,14 @@ export async function run(): Promise<void> {
       warmupS,
       connections,
       onRun: (variant, round, load, cpu) => {
+        perRound.push({ variant, round, rps: load.rps, cpuUs: cpu[variant] ?? Number.NaN });
         process.stdout.write(
           `  round ${round + 1} ${variant.padEnd(10)} ${fmt.int(load.rps).padStart(7)} req/s  ` +
             `${fmt.us(cpu[variant] ?? Number.NaN).padStart(4)} us CPU/req  (${load.tool})\n`,
         );
       },
     });
-    process.stdout.write(`\n${report(results)}\n`);
+    process.stdout.write(`\n${report(results, perRound)}\n`);
     const errors = results.reduce((sum, r) => sum + r.errors + r.non2xx, 0);
     if (errors > 0) process.stdout.write(`WARNING: ${errors} errors or non-2xx responses during the runs\n`);
   } finally {
@@ -71,33 +74,74 @@ export async function run(): Promise<void> {
   }
 }
 
-function report(results: VariantResult[]): string {
+interface RoundFigures {
+  variant: string;
+  round: number;
+  rps: number;
+  cpuUs: number;
+}
+
+/**
+ * Ratios of a variant against bare Express within each round (the two runs were back to back, so
+ * they saw the same machine load): median, min and max over rounds. On a shared machine these are
+ * steadier than the ratio of the medians.
+ */
+function pairedRatios(perRound: RoundFigures[], variant: string): { rps: number[]; cpu: number[] } {
+  const rps: number[] = [];
+  const cpu: number[] = [];
+  for (const own of perRound.filter((r) => r.variant === variant)) {
+    const base = perRound.find((r) => r.variant === 'express' && r.round === own.round);
+    if (base === undefined) continue;
+    rps.push(own.rps / base.rps);
+    cpu.push(base.cpuUs / own.cpuUs);
+  }
+  return { rps, cpu };
+}
+
+function range(values: number[]): string {
+  if (values.length === 0) return 'n/a';
+  return `${fmt.ratio(median(values))} (${fmt.ratio(Math.min(...values))}-${fmt.ratio(Math.max(...values))})`;
+}
+
+function report(results: VariantResult[], perRound: RoundFigures[]): string {
   const byName = new Map(results.map((r) => [r.name, r]));
   const base = byName.get('express');
   const cpuOf = (r: VariantResult | undefined): number => r?.cpuPerRequestUs[r.name] ?? Number.NaN;
   const rows = SERVERS.map((s) => {
     const r = byName.get(s.name);
-    const rpsRatio = (r?.rps ?? Number.NaN) / (base?.rps ?? Number.NaN);
-    const cpuRatio = cpuOf(base) / cpuOf(r);
+    const paired = pairedRatios(perRound, s.name);
     return [
       s.label,
       fmt.int(r?.rps ?? Number.NaN),
-      fmt.ratio(rpsRatio),
+      fmt.ratio((r?.rps ?? Number.NaN) / (base?.rps ?? Number.NaN)),
+      range(paired.rps),
       fmt.us(cpuOf(r)),
-      fmt.ratio(cpuRatio),
+      fmt.ratio(cpuOf(base) / cpuOf(r)),
+      range(paired.cpu),
       fmt.ms(r?.p50Ms ?? Number.NaN),
       fmt.ms(r?.p99Ms ?? Number.NaN),
     ];
   });
-  const ours = byName.get('httpLogger');
-  const rpsRatio = (ours?.rps ?? Number.NaN) / (base?.rps ?? Number.NaN);
-  const cpuRatio = cpuOf(base) / cpuOf(ours);
+  const paired = pairedRatios(perRound, 'httpLogger');
+  const rpsRatio = median(paired.rps);
+  const cpuRatio = median(paired.cpu);
+  const figures = `req/s ${fmt.ratio(rpsRatio)}, CPU ${fmt.ratio(cpuRatio)}; medians of per-round ratios`;
   const verdict =
     rpsRatio >= TARGET && cpuRatio >= TARGET
-      ? `httpLogger() meets the ${TARGET.toFixed(2)}x target (req/s ${fmt.ratio(rpsRatio)}, CPU ${fmt.ratio(cpuRatio)})`
-      : `httpLogger() MISSES the ${TARGET.toFixed(2)}x target (req/s ${fmt.ratio(rpsRatio)}, CPU ${fmt.ratio(cpuRatio)})`;
+      ? `httpLogger() meets the ${TARGET.toFixed(2)}x target (${figures})`
+      : `httpLogger() MISSES the ${TARGET.toFixed(2)}x target (${figures})`;
   return `${markdownTable(
-    ['variant', 'req/s', 'vs bare', 'CPU/req (us)', 'vs bare (inverse)', 'p50 ms', 'p99 ms'],
+    [
+      'variant',
+      'req/s (median)',
+      'ratio of medians',
+      'per-round ratio: median (min-max)',
+      'CPU/req us (median)',
+      'inverse ratio of medians',
+      'per-round inverse ratio: median (min-max)',
+      'p50 ms',
+      'p99 ms',
+    ],
     rows,
   )}\n\n${verdict}`;
 }
