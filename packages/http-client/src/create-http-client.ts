@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { type BreakerRegistry, upstreamKey } from '@resilience/circuit-breaker';
+import type { BreakerRegistry } from '@resilience/circuit-breaker';
 import { generateRequestId, getRequestId } from '@resilience/logging';
-import axios, { AxiosHeaders, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { describeTypedFailure, IDEMPOTENT_METHODS, toHttpClientError } from './classify.js';
 import { HttpClientError } from './errors/http-client-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
@@ -13,8 +13,10 @@ import {
   type HttpClientOptions,
   resolveHttpClientOptions,
 } from './options.js';
+import { headerValue } from './outbound-headers.js';
 import { executeWithPolicy } from './policy.js';
 import { createPolicyRuntime, type Protection, protectionFromRuntime } from './protection.js';
+import { resolveUrl, UpstreamKeys } from './request-target.js';
 import { safeUrl } from './safe-url.js';
 
 /** Header carrying the request id on every outbound attempt. */
@@ -79,9 +81,6 @@ export interface HttpClient {
   close(): void;
 }
 
-/** Per-call keys this package reads; every other key goes to axios untouched. */
-const OWN_KEYS = ['timeoutMs', 'deadlineMs', 'signal', 'retries', 'idempotencyKey'] as const;
-
 function validateConfig(config: HttpRequestConfig): void {
   if (typeof config !== 'object' || config === null) {
     throw new TypeError(`request config must be an object, got ${describeValue(config)}`);
@@ -126,7 +125,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     // The policy owns timeouts (per attempt and per call); axios' own stays off.
     timeout: 0,
   });
-  const defaultHeaders = new AxiosHeaders(resolved.headers as Record<string, string>);
+  // An X-Request-ID among the client's default headers is honoured like one set per request.
+  const defaultRequestId = headerValue(resolved.headers, 'x-request-id');
+  const upstreamKeys = new UpstreamKeys();
   const runtime = createPolicyRuntime(resolved);
   let closed = false;
   const protection = protectionFromRuntime(runtime, () => {
@@ -141,38 +142,45 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     } catch (error) {
       return Promise.reject(error);
     }
+    const {
+      timeoutMs: callTimeoutMs,
+      deadlineMs,
+      signal,
+      retries,
+      idempotencyKey,
+      headers: callerHeaders,
+      ...rest
+    } = config;
     const method = (config.method ?? 'get').toUpperCase();
-    const headers = AxiosHeaders.concat(defaultHeaders, config.headers as AxiosHeaders | undefined);
 
     // A caller-provided X-Request-ID is kept (it may be propagating an id from a message or a job).
-    let requestId = headers.get(REQUEST_ID_HEADER);
-    if (typeof requestId !== 'string' || requestId === '') {
-      requestId = getRequestId() ?? generateRequestId();
-      headers.set(REQUEST_ID_HEADER, requestId);
-    }
+    const requestId =
+      headerValue(callerHeaders, 'x-request-id') ?? defaultRequestId ?? getRequestId() ?? generateRequestId();
+    const headers: Record<string, unknown> = {
+      ...resolved.headers,
+      ...(callerHeaders as object | undefined),
+    };
+    if (headerValue(headers, 'x-request-id') === undefined) headers[REQUEST_ID_HEADER] = requestId;
 
     let idempotent = IDEMPOTENT_METHODS.has(method);
     if (!idempotent && (method === 'POST' || method === 'PATCH')) {
-      const existing = headers.get(IDEMPOTENCY_KEY_HEADER);
-      if (typeof existing === 'string' && existing !== '') {
+      if (headerValue(headers, 'idempotency-key') !== undefined) {
         idempotent = true;
       } else {
-        const wanted = config.idempotencyKey ?? resolved.idempotencyKey;
+        const wanted = idempotencyKey ?? resolved.idempotencyKey;
         if (wanted !== false) {
-          headers.set(IDEMPOTENCY_KEY_HEADER, typeof wanted === 'string' ? wanted : randomUUID());
+          headers[IDEMPOTENCY_KEY_HEADER] = typeof wanted === 'string' ? wanted : randomUUID();
           idempotent = true;
         }
       }
     }
 
-    const axiosConfig = { ...config, method, headers } as AxiosRequestConfig<D>;
-    for (const key of OWN_KEYS) delete (axiosConfig as Record<string, unknown>)[key];
-
-    const fullUrl = instance.getUri(axiosConfig);
+    const axiosConfig = { ...rest, method, headers } as AxiosRequestConfig<D>;
+    const fullUrl = resolveUrl(config.baseURL ?? resolved.baseURL, config.url ?? '');
     const url = safeUrl(fullUrl);
     let upstream: string;
     try {
-      upstream = upstreamKey(fullUrl);
+      upstream = upstreamKeys.of(fullUrl);
     } catch (cause) {
       return Promise.reject(
         new HttpClientError('ERR_HTTP_REQUEST', 'could not be sent: the URL is not absolute (set baseURL?)', {
@@ -184,17 +192,17 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         }),
       );
     }
-    const timeoutMs = config.timeoutMs ?? resolved.timeoutMs;
+    const timeoutMs = callTimeoutMs ?? resolved.timeoutMs;
     const now = resolved.now;
     return executeWithPolicy<AxiosResponse<T, D>>(
       runtime,
       {
         info: { method, url, upstream, requestId },
         idempotent,
-        retries: config.retries ?? resolved.retry.retries,
+        retries: retries ?? resolved.retry.retries,
         timeoutMs,
-        deadlineMs: config.deadlineMs ?? resolved.deadlineMs,
-        signal: config.signal,
+        deadlineMs: deadlineMs ?? resolved.deadlineMs,
+        signal,
         describeFailure: (raw, attempt) =>
           describeTypedFailure(
             toHttpClientError(raw, { method, url, attempts: attempt, requestId, timeoutMs, now: now() }),
@@ -203,7 +211,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           new TimeoutError({ method, url, attempts: attempt, requestId, timeoutMs: ms }),
         statusOf: (response) => response.status,
       },
-      (signal) => instance.request<T, AxiosResponse<T, D>, D>({ ...axiosConfig, signal }),
+      (attemptSignal) =>
+        instance.request<T, AxiosResponse<T, D>, D>({ ...axiosConfig, signal: attemptSignal }),
     );
   }
 

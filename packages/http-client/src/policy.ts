@@ -1,6 +1,8 @@
 import type { BreakerRegistry } from '@resilience/circuit-breaker';
 import { isCircuitOpenError } from '@resilience/circuit-breaker';
+import { AttemptSignal } from './attempt-signal.js';
 import { backoffDelayMs } from './backoff.js';
+import { CallCancellation, type Cancellation } from './call-cancellation.js';
 import type { Failure } from './classify.js';
 import { AbortError } from './errors/abort-error.js';
 import { DeadlineExceededError } from './errors/deadline-exceeded-error.js';
@@ -19,8 +21,8 @@ export interface PolicyRuntime {
   readonly budget: RetryBudget | undefined;
 }
 
-/** One attempt: gets a signal that aborts on attempt timeout, caller abort, deadline or breaker shutdown. */
-export type AttemptFn<T> = (signal: AbortSignal, attempt: number) => Promise<T>;
+/** One attempt: gets a signal that aborts on attempt timeout, caller abort or deadline. */
+export type AttemptFn<T> = (signal: AttemptSignal, attempt: number) => Promise<T>;
 
 /** How the policy learns about one logical call. */
 export interface CallSpec<T> {
@@ -51,8 +53,6 @@ export function isRecordedBreakerFailure(error: unknown): boolean {
   return breakerVerdicts.get(error) ?? true;
 }
 
-type Cancellation = 'caller' | 'deadline';
-
 /**
  * Runs `attempt` under the whole policy, outermost first:
  * deadline -> retry (budget, backoff, Retry-After) -> breaker (per upstream, per attempt) -> attempt timeout.
@@ -70,18 +70,12 @@ export async function executeWithPolicy<T>(
   }
   runtime.budget?.recordCall();
 
-  const call = new AbortController();
-  let cancelledBy: Cancellation | undefined;
-  const cancel = (by: Cancellation): void => {
-    if (cancelledBy !== undefined) return;
-    cancelledBy = by;
-    call.abort(new Error(`call cancelled by the ${by}`));
-  };
-  const onCallerAbort = (): void => cancel('caller');
+  const call = new CallCancellation();
+  const onCallerAbort = (): void => call.cancel('caller');
   spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const deadlineAt = spec.deadlineMs === undefined ? undefined : options.now() + spec.deadlineMs;
   const deadlineTimer =
-    spec.deadlineMs === undefined ? undefined : setTimeout(() => cancel('deadline'), spec.deadlineMs);
+    spec.deadlineMs === undefined ? undefined : setTimeout(() => call.cancel('deadline'), spec.deadlineMs);
 
   let lastError: unknown;
   try {
@@ -90,33 +84,32 @@ export async function executeWithPolicy<T>(
       const slot: AttemptSlot = { failure: undefined };
       let failure: Failure;
       try {
-        const value = await runAttempt(runtime, spec, attempt, attemptNumber, call.signal, slot);
+        const value = await runAttempt(runtime, spec, attempt, attemptNumber, call, slot);
         emitAttempt(runtime, info, attemptNumber, startedAt, 'success', spec.statusOf?.(value), undefined);
         return value;
       } catch (raw) {
-        failure = describeAttemptFailure(raw, spec, attemptNumber, cancelledBy, lastError, slot);
+        failure = describeAttemptFailure(raw, spec, attemptNumber, call.by, lastError, slot);
       }
       lastError = failure.error;
       const outcome: AttemptOutcome = isCircuitOpenError(failure.error)
         ? 'rejected'
-        : cancelledBy !== undefined
+        : call.by !== undefined
           ? 'cancelled'
           : 'failure';
       emitAttempt(runtime, info, attemptNumber, startedAt, outcome, failure.status, failure.error);
 
-      const verdict = decide(runtime, spec, failure, attemptNumber, cancelledBy, deadlineAt);
+      const verdict = decide(runtime, spec, failure, attemptNumber, call.by, deadlineAt);
       if (verdict.giveUp) giveUp(runtime, info, failure.error, verdict.reason, verdict.explanation);
 
       logRetry(runtime, info, attemptNumber, verdict.delayMs, failure);
-      try {
-        await sleep(verdict.delayMs, call.signal);
-      } catch {
-        const error = cancellationError(cancelledBy ?? 'caller', attemptNumber, spec, lastError);
+      if (!(await sleep(verdict.delayMs, call))) {
+        const by = call.by ?? 'caller';
+        const error = cancellationError(by, attemptNumber, spec, lastError);
         giveUp(
           runtime,
           info,
           error,
-          cancelledBy === 'deadline' ? 'deadline-exceeded' : 'aborted',
+          by === 'deadline' ? 'deadline-exceeded' : 'aborted',
           'cancelled while waiting to retry',
         );
       }
@@ -138,13 +131,14 @@ function runAttempt<T>(
   spec: CallSpec<T>,
   attempt: AttemptFn<T>,
   attemptNumber: number,
-  callSignal: AbortSignal,
+  call: CallCancellation,
   slot: AttemptSlot,
 ): Promise<T> {
-  if (callSignal.aborted) return Promise.reject(new CancelledAttempt());
-  const timed = (breakerSignal?: AbortSignal): Promise<T> =>
-    withAttemptTimeout(spec, attempt, attemptNumber, callSignal, breakerSignal, slot);
+  if (call.by !== undefined) return Promise.reject(new CancelledAttempt());
+  const timed = (): Promise<T> => withAttemptTimeout(spec, attempt, attemptNumber, call, slot);
   if (runtime.breakers === undefined) return timed();
+  // The breaker's own shutdown signal is not followed: shutting a client down destroys its agents, which
+  // ends its attempts in flight, and every later attempt is rejected by the shut-down breaker.
   return runtime.breakers.get(spec.info.upstream).execute(timed);
 }
 
@@ -156,19 +150,17 @@ function withAttemptTimeout<T>(
   spec: CallSpec<T>,
   attempt: AttemptFn<T>,
   attemptNumber: number,
-  callSignal: AbortSignal,
-  breakerSignal: AbortSignal | undefined,
+  call: CallCancellation,
   slot: AttemptSlot,
 ): Promise<T> {
-  const controller = new AbortController();
+  const attemptSignal = new AttemptSignal();
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const settle = (action: () => void): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      callSignal.removeEventListener('abort', onAbort);
-      breakerSignal?.removeEventListener('abort', onAbort);
+      stopListening();
       action();
     };
     const fail = (raw: unknown): void => {
@@ -180,21 +172,19 @@ function withAttemptTimeout<T>(
       reject(failure.error);
     };
     const timer = setTimeout(() => {
-      controller.abort(new Error(`attempt timed out after ${spec.timeoutMs} ms`));
+      attemptSignal.abort(new Error(`attempt timed out after ${spec.timeoutMs} ms`));
       settle(() => fail(spec.timeoutError(attemptNumber, spec.timeoutMs)));
     }, spec.timeoutMs);
-    const onAbort = (): void => {
-      controller.abort(callSignal.aborted ? callSignal.reason : breakerSignal?.reason);
+    const stopListening = call.onCancel(() => {
+      attemptSignal.abort(call.by === 'caller' ? spec.signal?.reason : new Error('deadline exceeded'));
       // Cancellation says nothing about the upstream: not a breaker failure.
       const cancelled = new CancelledAttempt();
       breakerVerdicts.set(cancelled, false);
       settle(() => reject(cancelled));
-    };
-    callSignal.addEventListener('abort', onAbort, { once: true });
-    breakerSignal?.addEventListener('abort', onAbort, { once: true });
+    });
     let pending: Promise<T>;
     try {
-      pending = attempt(controller.signal, attemptNumber);
+      pending = attempt(attemptSignal, attemptNumber);
     } catch (error) {
       pending = Promise.reject(error);
     }

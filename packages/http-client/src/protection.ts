@@ -36,7 +36,7 @@ export function createPolicyRuntime(options: ResolvedProtectionOptions): PolicyR
 
 /** What a protected function receives on each attempt. */
 export interface ProtectedCallContext {
-  /** Aborts when the attempt times out, the caller aborts, the deadline expires or the breaker shuts down. */
+  /** Aborts when the attempt times out, the caller aborts or the deadline expires. */
   readonly signal: AbortSignal;
   /** 1 for the first attempt. */
   readonly attempt: number;
@@ -153,7 +153,7 @@ export function callUnderPolicy<T>(
       timeoutError: (attempt, ms) =>
         new TimeoutError({ method: 'CALL', url: key, attempts: attempt, requestId, timeoutMs: ms }),
     },
-    (signal, attempt) => fn({ signal, attempt }),
+    (signal, attempt) => fn({ signal: signal.toAbortSignal(), attempt }),
   );
 }
 

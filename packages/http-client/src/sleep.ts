@@ -1,19 +1,20 @@
+import type { CallCancellation } from './call-cancellation.js';
+
 /**
- * Resolves after `ms` (global `setTimeout`, so fake timers drive it); rejects with `signal.reason` as soon as
- * `signal` aborts, clearing the timer. The timer is not unref()ed: it belongs to a call someone awaits, and it is
+ * Resolves `true` after `ms` (global `setTimeout`, so fake timers drive it), or `false` as soon as the call is
+ * cancelled, clearing the timer. The timer is not unref()ed: it belongs to a call someone awaits, and it is
  * always cleared when that call settles.
  */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
+export function sleep(ms: number, cancellation: CallCancellation): Promise<boolean> {
+  if (cancellation.by !== undefined) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const stopListening = cancellation.onCancel(() => {
       clearTimeout(timer);
-      reject(signal.reason);
-    };
+      resolve(false);
+    });
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
+      stopListening();
+      resolve(true);
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

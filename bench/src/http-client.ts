@@ -1,0 +1,267 @@
+/**
+ * HTTP client benchmark, against a raw `node:http` upstream in a child process, on loopback:
+ *
+ * (a) per-call cost of `createHttpClient` (retry policy, breaker per attempt, X-Request-ID, hooks) over bare
+ *     axios with the same keep-alive agent: sequential calls and 50 concurrent callers, variants alternating
+ *     over rounds after a warm-up; wall time and client CPU per call, medians over rounds.
+ *     Target: overhead <= 5 % (about 20 us on a ~400 us axios call). Also bare axios without keep-alive,
+ *     sequential, to show what the default keep-alive agent saves.
+ * (b) rejection cost with the breaker OPEN: per-call latency p50/p99 of rejected calls, and the sockets the
+ *     upstream saw opened meanwhile (target p99 <= 20 us, zero sockets). opossum alone, for reference.
+ *
+ * The calls run in this process (the cost being measured is the client's), so this area does not use the
+ * harness' load generator. Tunable with BENCH_ROUNDS (default 5), BENCH_SEQ_CALLS (2000),
+ * BENCH_CONC_CALLS (10000), BENCH_REJECT_CALLS (20000).
+ */
+import { openSync, writeSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { createLogger } from '@resilience/logging';
+import { createHttpClient, type HttpClient, isCircuitOpenError } from '@resilience/http-client';
+import axios, { type AxiosInstance } from 'axios';
+import CircuitBreaker from 'opossum';
+import { type ChildServer, fmt, machineLine, markdownTable, median, spawnServer } from './harness.js';
+
+const CONCURRENCY = 50;
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new TypeError(`${name} must be a positive integer (got ${raw})`);
+  }
+  return value;
+}
+
+interface Sample {
+  wallUs: number;
+  cpuUs: number;
+}
+
+/** Runs `total` calls with `concurrency` callers; wall time and process CPU per call, in microseconds. */
+async function measure(call: () => Promise<unknown>, total: number, concurrency: number): Promise<Sample> {
+  let started = 0;
+  const cpuBefore = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (started < total) {
+        started += 1;
+        await call();
+      }
+    }),
+  );
+  const wallUs = Number(process.hrtime.bigint() - t0) / 1000 / total;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wallUs, cpuUs: (cpu.user + cpu.system) / total };
+}
+
+function percentile(sortedNs: Float64Array, p: number): number {
+  const index = Math.min(sortedNs.length - 1, Math.ceil((p / 100) * sortedNs.length) - 1);
+  return (sortedNs[Math.max(0, index)] ?? Number.NaN) / 1000;
+}
+
+/** Latency of each rejected call, in microseconds: p50, p99, p99.9, max. */
+async function rejectionLatency(
+  call: () => Promise<unknown>,
+  calls: number,
+): Promise<{ p50: number; p99: number; p999: number; max: number }> {
+  const samples = new Float64Array(calls);
+  for (let i = 0; i < calls; i += 1) {
+    const t0 = process.hrtime.bigint();
+    try {
+      await call();
+      throw new Error('expected a rejection');
+    } catch (error) {
+      if (error instanceof Error && error.message === 'expected a rejection') throw error;
+    }
+    samples[i] = Number(process.hrtime.bigint() - t0);
+  }
+  samples.sort();
+  return {
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    p999: percentile(samples, 99.9),
+    max: (samples[samples.length - 1] ?? Number.NaN) / 1000,
+  };
+}
+
+async function upstreamStats(url: string): Promise<{ connections: number; requests: number }> {
+  // A fresh connection (no agent reuse): it is subtracted below.
+  const response = await axios.get<{ connections: number; requests: number }>(`${url}/stats`, {
+    httpAgent: new Agent({ keepAlive: false }),
+  });
+  return response.data;
+}
+
+export async function run(): Promise<void> {
+  const rounds = positiveInteger('BENCH_ROUNDS', 5);
+  const seqCalls = positiveInteger('BENCH_SEQ_CALLS', 2000);
+  const concCalls = positiveInteger('BENCH_CONC_CALLS', 10_000);
+  const rejectCalls = positiveInteger('BENCH_REJECT_CALLS', 20_000);
+
+  let upstream: ChildServer | undefined;
+  const clients: HttpClient[] = [];
+  const agent = new Agent({ keepAlive: true, keepAliveMsecs: 1_000 });
+  const noKeepAlive = new Agent({ keepAlive: false });
+  try {
+    upstream = await spawnServer(new URL('./servers/http-client-upstream.js', import.meta.url), {
+      name: 'upstream',
+    });
+    const baseURL = upstream.url;
+    // Synchronous writes to /dev/null (nothing is logged on the happy path; the breaker opening is).
+    const fd = openSync('/dev/null', 'w');
+    const destination = { write: (line: string) => void writeSync(fd, line) };
+    const logger = createLogger({ service: 'bench', destination });
+    const noop = (): void => undefined;
+
+    const bare: AxiosInstance = axios.create({ baseURL, httpAgent: agent });
+    const bareNoKeepAlive: AxiosInstance = axios.create({ baseURL, httpAgent: noKeepAlive });
+    const client = createHttpClient({
+      baseURL,
+      httpAgent: agent,
+      logger,
+      hooks: { onAttempt: noop, onRetry: noop, onGiveUp: noop },
+    });
+    clients.push(client);
+
+    const variants = [
+      { name: 'axios (keep-alive)', call: () => bare.get('/ok') },
+      { name: 'createHttpClient (keep-alive)', call: () => client.get('/ok') },
+    ];
+
+    process.stdout.write(
+      `${machineLine()}\n${rounds} rounds; sequential ${seqCalls} calls, concurrency ${CONCURRENCY} x ${concCalls} calls\n`,
+    );
+
+    // Warm-up: JIT, sockets, the breaker for the origin.
+    for (const v of variants) {
+      await measure(v.call, 2_000, 1);
+      await measure(v.call, 5_000, CONCURRENCY);
+    }
+    await measure(() => bareNoKeepAlive.get('/ok'), 300, 1);
+
+    const results = new Map<string, { seq: Sample[]; conc: Sample[] }>();
+    for (const v of variants) results.set(v.name, { seq: [], conc: [] });
+    const noKeepAliveSeq: Sample[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const order = round % 2 === 0 ? variants : [...variants].reverse();
+      for (const v of order) {
+        const seq = await measure(v.call, seqCalls, 1);
+        const conc = await measure(v.call, concCalls, CONCURRENCY);
+        results.get(v.name)?.seq.push(seq);
+        results.get(v.name)?.conc.push(conc);
+        process.stdout.write(
+          `  round ${round + 1} ${v.name}: seq ${fmt.us(seq.wallUs)} us/call (cpu ${fmt.us(seq.cpuUs)}), ` +
+            `c${CONCURRENCY} ${fmt.us(conc.wallUs)} us/call (cpu ${fmt.us(conc.cpuUs)})\n`,
+        );
+      }
+      noKeepAliveSeq.push(await measure(() => bareNoKeepAlive.get('/ok'), Math.min(seqCalls, 1_000), 1));
+    }
+
+    const med = (samples: Sample[], key: keyof Sample): number => median(samples.map((s) => s[key]));
+    const base = results.get('axios (keep-alive)');
+    const rows = [...results].map(([name, r]) => {
+      const over = (mode: 'seq' | 'conc', key: keyof Sample): string => {
+        if (base === undefined || r === base) return '—';
+        const delta = med(r[mode], key) - med(base[mode], key);
+        return `${delta >= 0 ? '+' : ''}${fmt.us(delta)} us (${((100 * delta) / med(base[mode], key)).toFixed(1)} %)`;
+      };
+      return [
+        name,
+        fmt.us(med(r.seq, 'wallUs')),
+        fmt.us(med(r.seq, 'cpuUs')),
+        over('seq', 'wallUs'),
+        over('seq', 'cpuUs'),
+        fmt.us(med(r.conc, 'wallUs')),
+        fmt.us(med(r.conc, 'cpuUs')),
+        over('conc', 'wallUs'),
+        over('conc', 'cpuUs'),
+      ];
+    });
+    rows.push([
+      'axios (no keep-alive)',
+      fmt.us(med(noKeepAliveSeq, 'wallUs')),
+      fmt.us(med(noKeepAliveSeq, 'cpuUs')),
+      '',
+      '',
+      'n/a',
+      'n/a',
+      '',
+      '',
+    ]);
+    process.stdout.write(
+      `\n(a) per-call cost (medians over ${rounds} rounds; wall = elapsed / calls, cpu = this process' CPU / calls)\n\n`,
+    );
+    process.stdout.write(
+      `${markdownTable(
+        [
+          'variant',
+          'seq wall us/call',
+          'seq cpu us/call',
+          'seq wall overhead',
+          'seq cpu overhead',
+          `c${CONCURRENCY} wall us/call`,
+          `c${CONCURRENCY} cpu us/call`,
+          `c${CONCURRENCY} wall overhead`,
+          `c${CONCURRENCY} cpu overhead`,
+        ],
+        rows,
+      )}\n`,
+    );
+
+    // (b) Open breaker: 5 failed attempts open it; then every call is rejected without touching the network.
+    const breakerClient = createHttpClient({ baseURL, httpAgent: agent, retry: false, logger });
+    clients.push(breakerClient);
+    for (let i = 0; i < 5; i += 1) await breakerClient.get('/fail').catch(() => undefined);
+    const state = breakerClient.breakers?.get(baseURL).state;
+    if (state !== 'OPEN') throw new Error(`breaker should be OPEN, is ${state}`);
+    const rejected = breakerClient.get('/ok').catch((e: unknown) => e);
+    if (!isCircuitOpenError(await rejected)) throw new Error('expected a CircuitOpenError');
+    await rejectionLatency(() => breakerClient.get('/ok'), 2_000);
+    const before = await upstreamStats(baseURL);
+    const clientRejection = await rejectionLatency(() => breakerClient.get('/ok'), rejectCalls);
+    const after = await upstreamStats(baseURL);
+    // The second /stats call opened one connection and made one request itself.
+    const socketsOpened = after.connections - before.connections - 1;
+    const requestsServed = after.requests - before.requests - 1;
+
+    const opossum = new CircuitBreaker(async () => undefined, { timeout: false });
+    opossum.open();
+    await rejectionLatency(() => opossum.fire(), 2_000);
+    const opossumRejection = await rejectionLatency(() => opossum.fire(), rejectCalls);
+    opossum.shutdown();
+
+    process.stdout.write(`\n(b) rejection with the breaker OPEN (${rejectCalls} calls, one at a time)\n\n`);
+    process.stdout.write(
+      `${markdownTable(
+        ['variant', 'p50 us', 'p99 us', 'p99.9 us', 'max us', 'sockets opened', 'requests served'],
+        [
+          [
+            'createHttpClient().get() rejected',
+            clientRejection.p50.toFixed(1),
+            clientRejection.p99.toFixed(1),
+            clientRejection.p999.toFixed(1),
+            fmt.us(clientRejection.max),
+            socketsOpened,
+            requestsServed,
+          ],
+          [
+            'opossum fire() alone, for reference',
+            opossumRejection.p50.toFixed(1),
+            opossumRejection.p99.toFixed(1),
+            opossumRejection.p999.toFixed(1),
+            fmt.us(opossumRejection.max),
+            '—',
+            '—',
+          ],
+        ],
+      )}\n`,
+    );
+  } finally {
+    for (const c of clients) c.close();
+    agent.destroy();
+    noKeepAlive.destroy();
+    await upstream?.stop();
+  }
+}

@@ -1,0 +1,46 @@
+import { upstreamKey } from '@resilience/circuit-breaker';
+
+const ABSOLUTE_URL = /^[a-z][a-z\d+\-.]*:\/\//i;
+
+/** The URL axios will request: `url` if absolute, else `baseURL` and `url` joined by one slash. */
+export function resolveUrl(baseURL: string | undefined, url: string): string {
+  if (baseURL === undefined || baseURL === '' || ABSOLUTE_URL.test(url)) return url;
+  if (url === '') return baseURL;
+  return `${baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+}
+
+/** Most origins remembered by {@link UpstreamKeys}; the cache is emptied when it would grow beyond. */
+const MAX_CACHED_ORIGINS = 1000;
+
+/**
+ * `upstreamKey()` of `@resilience/circuit-breaker`, remembered per scheme + authority prefix: a service talks to
+ * a handful of origins, and parsing every URL would cost more than the rest of the policy.
+ */
+export class UpstreamKeys {
+  readonly #cache = new Map<string, string>();
+
+  /** The breaker key of `url`; throws a TypeError when `url` is not an absolute http(s) URL. */
+  of(url: string): string {
+    const prefix = originPrefix(url);
+    if (prefix === undefined) return upstreamKey(url);
+    let key = this.#cache.get(prefix);
+    if (key === undefined) {
+      key = upstreamKey(prefix);
+      if (this.#cache.size >= MAX_CACHED_ORIGINS) this.#cache.clear();
+      this.#cache.set(prefix, key);
+    }
+    return key;
+  }
+}
+
+/** `scheme://authority` of an absolute URL, or `undefined` when it does not look like one. */
+function originPrefix(url: string): string | undefined {
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd <= 0) return undefined;
+  let end = url.length;
+  for (const delimiter of ['/', '?', '#']) {
+    const index = url.indexOf(delimiter, schemeEnd + 3);
+    if (index !== -1 && index < end) end = index;
+  }
+  return url.slice(0, end);
+}
