@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryDestination, type MemoryDestination } from '../test/helpers/memory-destination.js';
 import { runWithRequestContext } from './context.js';
@@ -31,6 +32,11 @@ describe('createLogger', () => {
       expect(typeof line?.hostname).toBe('string');
       expect(line?.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(destination.raw[0]?.endsWith('\n')).toBe(true);
+    });
+
+    it('writes synchronously to stdout by default, so no line is lost on exit', () => {
+      const stream: unknown = Reflect.get(createLogger(), pino.symbols.streamSym);
+      expect(stream).toMatchObject({ fd: 1, sync: true });
     });
 
     it('uses service "app" and level "info" by default', () => {
