@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import { RedisStore } from 'rate-limit-redis';
 import type { MockApiConfig } from './config.js';
 import { createFaultInjector, type FaultInjector } from './faults/fault-injector.js';
+import { chain } from './http/chain.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import type { IdempotencyStore } from './idempotency/idempotency-store.js';
 import { createMemoryIdempotencyStore } from './idempotency/memory-idempotency-store.js';
@@ -182,8 +183,10 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
   if (faults !== undefined && config.faults.adminToken !== undefined) {
     app.use(createAdminFaultsRouter(faults, config.faults.adminToken));
   }
-  app.use('/api', ...rateLimiting.middleware);
-  if (faults !== undefined) app.use('/api', faults.middleware);
+  app.use(
+    '/api',
+    chain(faults === undefined ? rateLimiting.middleware : [...rateLimiting.middleware, faults.middleware]),
+  );
   app.use(createItemsRouter(catalogue));
   app.use(
     createOrdersRouter({

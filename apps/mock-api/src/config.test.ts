@@ -85,6 +85,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'verbose', 'trace | debug | info | warn | error | fatal | silent'],
     ['RATE_LIMIT_PER_MINUTE', '0', 'an integer from 1 to'],
     ['RATE_LIMIT_PER_HOUR', 'lots', 'an integer from 1 to'],
+    ['RATE_LIMIT_PER_HOUR', '1000000001', 'an integer from 1 to 1000000000'],
+    ['RATE_LIMIT_PER_MINUTE', '99999999999', 'an integer from 1 to 1000000000'],
     ['RATE_LIMIT_ON_STORE_ERROR', 'maybe', 'open | closed'],
     ['TRUST_PROXY', 'true', 'would trust every peer'],
     ['TRUST_PROXY', '10.0.0.0/33', 'prefix length outside 0-32'],

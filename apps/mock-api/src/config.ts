@@ -87,7 +87,7 @@ export const CONFIG_DEFAULTS = {
 
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const TRUST_PROXY_NAMES: readonly string[] = ['loopback', 'linklocal', 'uniquelocal'];
-const MAX_INTEGER_DIGITS = 9;
+const MAX_INTEGER_DIGITS = 10;
 
 /** `undefined` for an unset or blank variable, the trimmed value otherwise. */
 function read(env: MockApiEnv, name: string): string | undefined {

@@ -41,7 +41,7 @@ export interface RateLimitingOptions {
 }
 
 export interface RateLimiting {
-  /** Mount in order in front of the `/api` routes. */
+  /** Identify the client, apply both windows, refuse unknown API keys: mount in front of the `/api` routes. */
   readonly middleware: readonly RequestHandler[];
   /** Re-runs both stores' `init` (after Redis comes back: reloads rate-limit-redis's scripts). */
   reinitializeStores(): void;
