@@ -51,7 +51,8 @@ export interface ConsumerApp {
   readonly app: Express;
   readonly client: HttpClient;
   readonly metrics: ConsumerMetrics;
-  readonly cache: StaleCache;
+  /** The stale-if-error cache: upstream JSON text by upstream path. */
+  readonly cache: StaleCache<string>;
   /** Stops what the app started: breaker listeners, the breakers' timers and the client's sockets. Idempotent. */
   close(): Promise<void>;
 }
@@ -63,7 +64,7 @@ export function createApp(config: ConsumerConfig, deps: ConsumerDeps): ConsumerA
   const metrics = deps.metrics ?? createConsumerMetrics();
   const client = deps.client ?? createUpstreamClient(config, { logger, metrics });
   const isShuttingDown = deps.isShuttingDown ?? (() => false);
-  const cache = createStaleCache({
+  const cache = createStaleCache<string>({
     ttlMs: config.staleCacheTtlMs,
     maxEntries: config.staleCacheMaxEntries,
     clock,

@@ -1,15 +1,15 @@
 import type { Clock } from './clock.js';
 
 /** A good upstream response kept for stale-if-error. */
-export interface CachedResponse {
-  readonly body: unknown;
+export interface CachedResponse<T = unknown> {
+  readonly body: T;
   /** Clock time (ms) at which the response was received from the upstream. */
   readonly storedAt: number;
 }
 
 /** A cached response with its age, as served when the upstream fails. */
-export interface StaleHit {
-  readonly body: unknown;
+export interface StaleHit<T = unknown> {
+  readonly body: T;
   /** Whole seconds since the response was received: the value of the `Age` header (RFC 9111). */
   readonly ageSeconds: number;
 }
@@ -22,11 +22,11 @@ export interface StaleCacheOptions {
   readonly clock: Pick<Clock, 'now'>;
 }
 
-export interface StaleCache {
+export interface StaleCache<T = unknown> {
   /** Remembers the last good response for `key`. */
-  set(key: string, body: unknown): void;
+  set(key: string, body: T): void;
   /** The last good response for `key` if it is younger than the TTL; expired entries are dropped. */
-  get(key: string): StaleHit | undefined;
+  get(key: string): StaleHit<T> | undefined;
   readonly size: number;
   clear(): void;
 }
@@ -35,12 +35,12 @@ export interface StaleCache {
  * A bounded in-memory LRU cache with a TTL, used only to answer when the upstream cannot (stale-if-error). A
  * `Map` keeps insertion order: a hit or a write moves the key to the end, eviction takes the first key.
  */
-export function createStaleCache(options: StaleCacheOptions): StaleCache {
+export function createStaleCache<T = unknown>(options: StaleCacheOptions): StaleCache<T> {
   const { ttlMs, maxEntries, clock } = options;
   if (!Number.isInteger(ttlMs) || ttlMs < 0) throw new TypeError('ttlMs must be an integer >= 0');
   if (!Number.isInteger(maxEntries) || maxEntries < 0)
     throw new TypeError('maxEntries must be an integer >= 0');
-  const entries = new Map<string, CachedResponse>();
+  const entries = new Map<string, CachedResponse<T>>();
   const enabled = ttlMs > 0 && maxEntries > 0;
 
   return {

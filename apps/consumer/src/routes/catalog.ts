@@ -1,14 +1,16 @@
 import { type Request, type Response, Router } from 'express';
 import { withinDeadline } from '../deadline.js';
 import { degradedReadResponse } from '../degradation.js';
+import { failureFields, failureLevel } from '../log-fields.js';
 import { classifyUpstreamError } from '../upstream.js';
 import { errorBody, type RouteContext } from './route-context.js';
 
 const ITEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * `GET /catalog` -> upstream `GET /api/items`; `GET /catalog/:id` -> `GET /api/items/:id`. Good answers are
- * remembered for stale-if-error; failures are answered by the degradation rules.
+ * `GET /catalog` -> upstream `GET /api/items`; `GET /catalog/:id` -> `GET /api/items/:id`. The upstream's JSON
+ * is passed through as text (never parsed and serialised again) and remembered for stale-if-error; failures are
+ * answered by the degradation rules.
  */
 export function catalogRouter(context: RouteContext): Router {
   const router = Router();
@@ -17,10 +19,10 @@ export function catalogRouter(context: RouteContext): Router {
     const { client, clock, cache, metrics } = context;
     try {
       const response = await withinDeadline(clock, context.deadlineOf(req), (signal, remainingMs) =>
-        client.get(upstreamPath, { signal, deadlineMs: remainingMs }),
+        client.get<string>(upstreamPath, { signal, deadlineMs: remainingMs, responseType: 'text' }),
       );
       cache.set(upstreamPath, response.data);
-      res.status(200).set('X-Cache', 'miss').json(response.data);
+      res.status(200).set('X-Cache', 'miss').type('application/json').send(response.data);
     } catch (error) {
       const failure = classifyUpstreamError(error);
       if (failure === undefined) throw error;
@@ -35,13 +37,15 @@ export function catalogRouter(context: RouteContext): Router {
         breakerRetryAfterMs: context.breakerRetryAfterMs(),
       });
       if (stale !== undefined) metrics.staleServed(route);
-      req.log.warn(
-        { route, failure: failure.kind, err: error, status: answer.status, stale: stale !== undefined },
+      req.log[failureLevel(failure)](
+        { route, ...failureFields(failure, error), status: answer.status, stale: stale !== undefined },
         stale === undefined
           ? 'upstream failed: answering without data'
           : 'upstream failed: serving stale copy',
       );
-      res.status(answer.status).set(answer.headers).json(answer.body);
+      res.status(answer.status).set(answer.headers);
+      if (stale === undefined) res.json(answer.body);
+      else res.type('application/json').send(stale.body);
     }
   }
 

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { parseCheckoutInput, resolveIdempotencyKey } from '../checkout-input.js';
 import { withinDeadline } from '../deadline.js';
 import { degradedCheckoutResponse } from '../degradation.js';
+import { failureFields, failureLevel } from '../log-fields.js';
 import { classifyUpstreamError } from '../upstream.js';
 import { errorBody, type RouteContext } from './route-context.js';
 
@@ -68,8 +69,8 @@ export function checkoutRouter(context: RouteContext, generateKey: () => string)
           idempotencyKey,
           breakerRetryAfterMs: context.breakerRetryAfterMs(),
         });
-        req.log.warn(
-          { failure: failure.kind, err: error, status: answer.status, idempotencyKey },
+        req.log[failureLevel(failure)](
+          { ...failureFields(failure, error), status: answer.status, idempotencyKey },
           'checkout failed upstream',
         );
         res.status(answer.status).set(answer.headers).json(answer.body);

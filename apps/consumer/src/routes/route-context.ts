@@ -13,7 +13,8 @@ export interface RouteContext {
   /** The client's breakers (one per upstream origin). */
   readonly breakers: BreakerRegistry;
   readonly clock: Clock;
-  readonly cache: StaleCache;
+  /** Upstream JSON text of good `GET` answers, by upstream path. */
+  readonly cache: StaleCache<string>;
   readonly metrics: ConsumerMetrics;
   /** Breaker key of the upstream (its origin), as the client's registry names it. */
   readonly upstream: string;
