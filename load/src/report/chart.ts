@@ -21,9 +21,10 @@ export function chartSpec(
   const errors = timeline.flatMap((point) =>
     point.errorRate === undefined ? [] : [{ t: point.t, series: 'error rate', pct: point.errorRate * 100 }],
   );
+  // Phase labels alternate between two rows so that short neighbouring phases stay readable; actions get a third.
   const markers = [
-    ...phases.map((phase) => ({ t: phase.t, label: phase.name, kind: 'phase' })),
-    ...actions.map((action) => ({ t: action.at, label: action.description, kind: 'action' })),
+    ...phases.map((phase, index) => ({ t: phase.t, label: phase.name, row: index % 2 })),
+    ...actions.map((action) => ({ t: action.at, label: action.description, row: 2 })),
   ];
   const x = { field: 't', type: 'quantitative', title: 'seconds since the first phase started' } as const;
   return {
@@ -78,16 +79,16 @@ export function chartSpec(
         mark: { type: 'rule', strokeDash: [4, 4], color: '#888', strokeWidth: 1 },
         encoding: { x: { field: 't', type: 'quantitative' } },
       },
-      ...(['phase', 'action'] as const).map((kind, row) => ({
-        data: { values: markers.filter((marker) => marker.kind === kind) },
+      ...[0, 1, 2].map((row) => ({
+        data: { values: markers.filter((marker) => marker.row === row) },
         mark: {
           type: 'text',
           align: 'left',
           baseline: 'top',
           dx: 3,
-          dy: 2 + row * 13,
+          dy: 2 + row * 12,
           fontSize: 10,
-          color: '#444',
+          color: row === 2 ? '#b22' : '#444',
         },
         encoding: {
           x: { field: 't', type: 'quantitative' },
