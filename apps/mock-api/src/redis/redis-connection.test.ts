@@ -43,9 +43,15 @@ describe('sendWithTimeout', () => {
     const client = new FakeClient();
     client.reply = new Promise(() => {});
     const pending = sendWithTimeout(client, ['EVALSHA', 'x'], 100);
-    const outcome = pending.catch((error: unknown) => error);
+    let settled = false;
+    const outcome = pending.catch((error: unknown) => error).finally(() => {
+      settled = true;
+    });
     await vi.advanceTimersByTimeAsync(99);
+    expect(settled).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
+    // The timeout is confirmed after the loop's I/O turn (setImmediate).
+    await vi.runOnlyPendingTimersAsync();
     const error = await outcome;
     expect(isRedisTimeoutError(error)).toBe(true);
     expect(String(error)).toContain('EVALSHA got no answer within 100 ms');
@@ -119,6 +125,22 @@ describe('createRedisConnection', () => {
   });
 });
 
+describe('a reply that arrives while the timeout fires', () => {
+  it('wins: the reply was already there when the loop got to read it', async () => {
+    vi.useFakeTimers();
+    const client = new FakeClient();
+    let answer!: (reply: unknown) => void;
+    client.reply = new Promise((resolve) => {
+      answer = resolve;
+    });
+    const pending = sendWithTimeout(client, ['GET', 'k'], 100);
+    await vi.advanceTimersByTimeAsync(100);
+    answer('value');
+    await vi.runOnlyPendingTimersAsync();
+    await expect(pending).resolves.toBe('value');
+  });
+});
+
 describe('a stalled Redis', () => {
   it('fails new commands at once while a timed-out command is unanswered, and recovers on its reply', async () => {
     vi.useFakeTimers();
@@ -136,6 +158,7 @@ describe('a stalled Redis', () => {
     });
     const first = connection.send(['EVALSHA', 'minute']).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(100);
+    await vi.runOnlyPendingTimersAsync();
     expect(isRedisTimeoutError(await first)).toBe(true);
 
     // No timer advance: the second command is refused without being sent.

@@ -73,14 +73,21 @@ export function sendWithTimeout(
   onLateReply: () => void = () => {},
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    let settled = false;
     let timedOut = false;
     const timer = setTimeout(() => {
-      timedOut = true;
-      onTimeout();
-      reject(new RedisTimeoutError(args[0] ?? '(empty)', timeoutMs));
+      // Under load the loop runs timers before it reads sockets: a reply may already be waiting. Check again
+      // after this turn's I/O before calling the command lost.
+      setImmediate(() => {
+        if (settled) return;
+        timedOut = true;
+        onTimeout();
+        reject(new RedisTimeoutError(args[0] ?? '(empty)', timeoutMs));
+      });
     }, timeoutMs);
     timer.unref();
     const settle = (): void => {
+      settled = true;
       if (timedOut) onLateReply();
       else clearTimeout(timer);
     };
