@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   logger.info(
     {
       upstream: config.upstreamUrl,
-      apiKey: config.upstreamApiKey === undefined ? 'none' : 'set',
+      sendsApiKey: config.upstreamApiKey !== undefined,
       requestDeadlineMs: config.requestDeadlineMs,
       retryMax: config.retryMax,
       breakerFailureThreshold: config.breakerFailureThreshold,
