@@ -15,8 +15,8 @@
  */
 import { openSync, writeSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { createLogger } from '@resilience/logging';
 import { createHttpClient, type HttpClient, isCircuitOpenError } from '@resilience/http-client';
+import { createLogger } from '@resilience/logging';
 import axios, { type AxiosInstance } from 'axios';
 import CircuitBreaker from 'opossum';
 import { type ChildServer, fmt, machineLine, markdownTable, median, spawnServer } from './harness.js';

@@ -81,19 +81,23 @@ export interface HttpClient {
   close(): void;
 }
 
-function validateConfig(config: HttpRequestConfig): void {
+function positiveNumber(name: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
+    throw new TypeError(`option ${name} must be a number > 0, got ${describeValue(value)}`);
+  }
+}
+
+function validateConfig(config: HttpRequestConfig & { timeout?: unknown }): void {
   if (typeof config !== 'object' || config === null) {
     throw new TypeError(`request config must be an object, got ${describeValue(config)}`);
   }
   if (typeof config.url !== 'string')
     throw new TypeError(`option url must be a string, got ${describeValue(config.url)}`);
-  if ('timeout' in config) throw new TypeError('option timeout is not supported (did you mean timeoutMs?)');
-  for (const name of ['timeoutMs', 'deadlineMs'] as const) {
-    const value = config[name];
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
-      throw new TypeError(`option ${name} must be a number > 0, got ${describeValue(value)}`);
-    }
+  if (config.timeout !== undefined) {
+    throw new TypeError('option timeout is not supported (did you mean timeoutMs?)');
   }
+  positiveNumber('timeoutMs', config.timeoutMs);
+  positiveNumber('deadlineMs', config.deadlineMs);
   if (config.retries !== undefined && (!Number.isSafeInteger(config.retries) || config.retries < 0)) {
     throw new TypeError(`option retries must be an integer >= 0, got ${describeValue(config.retries)}`);
   }
@@ -211,8 +215,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           new TimeoutError({ method, url, attempts: attempt, requestId, timeoutMs: ms }),
         statusOf: (response) => response.status,
       },
-      (attemptSignal) =>
-        instance.request<T, AxiosResponse<T, D>, D>({ ...axiosConfig, signal: attemptSignal }),
+      (attemptSignal) => {
+        // axiosConfig belongs to this call and axios copies it: no copy per attempt is needed.
+        axiosConfig.signal = attemptSignal;
+        return instance.request<T, AxiosResponse<T, D>, D>(axiosConfig);
+      },
     );
   }
 
