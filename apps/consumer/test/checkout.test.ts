@@ -133,13 +133,20 @@ describe('POST /checkout under trouble', () => {
     ['a quantity over 100', { body: { itemId: '1', quantity: 101 } }, 400, 'validation_failed'],
     ['a hostile item id', { body: { itemId: '../../admin', quantity: 1 } }, 400, 'validation_failed'],
     ['a JSON array', { body: [{ itemId: '1', quantity: 1 }] }, 400, 'validation_failed'],
+    ['an empty body without a content type', {}, 415, 'unsupported_media_type'],
+    [
+      'an empty JSON body',
+      { body: '', headers: { 'content-type': 'application/json' } },
+      400,
+      'validation_failed',
+    ],
     [
       'a hostile Idempotency-Key',
       { body: { itemId: '1', quantity: 1 }, headers: { 'idempotency-key': 'x'.repeat(300) } },
       400,
       'invalid_idempotency_key',
     ],
-  ])('refuses %s with %i JSON and never calls mock-api', async (_name, init, status, error) => {
+  ])('refuses %s with a JSON error and never calls mock-api', async (_name, init, status, error) => {
     const response = await consumer.request('/checkout', { method: 'POST', ...init });
     expect(response.status).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/json/);

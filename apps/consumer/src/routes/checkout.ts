@@ -19,7 +19,8 @@ export function checkoutRouter(context: RouteContext, generateKey: () => string)
   router.post(
     '/checkout',
     (req, res, next) => {
-      if (req.is('application/json') === false || req.is('application/json') === null) {
+      // Anything but a JSON body, an empty one without a Content-Type included.
+      if (!req.is('application/json')) {
         res
           .status(415)
           .json(errorBody(req, 'unsupported_media_type', 'Send the checkout as application/json'));
