@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
 import { sharedTestConfig } from '../vitest.shared.js';
 
-export default defineConfig({ test: { ...sharedTestConfig } });
+// Two workers: the test files that run Artillery are mostly waiting on child processes, not on this CPU.
+export default defineConfig({ test: { ...sharedTestConfig, maxWorkers: 2 } });

@@ -56,7 +56,7 @@ export function chartSpec(
       },
       {
         data: { values: latency },
-        mark: { type: 'line', strokeWidth: 1.5, interpolate: 'monotone' },
+        mark: { type: 'line', strokeWidth: 1.5 },
         encoding: {
           x,
           y: {
