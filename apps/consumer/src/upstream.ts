@@ -36,6 +36,13 @@ const SUPPRESSED: Readonly<Partial<Record<GiveUpEvent['reason'], SuppressedRetry
   'not-idempotent': 'non_idempotent',
 };
 
+/**
+ * Axios settings of every upstream call. Redirects are not followed: mock-api never redirects, and following one
+ * would send the `X-API-Key` to whatever host it names and step outside the breaker of the upstream's origin
+ * (a 3xx is then an upstream error).
+ */
+export const UPSTREAM_REQUEST_DEFAULTS = Object.freeze({ maxRedirects: 0 });
+
 /** The label of one attempt in `upstream_requests_total{outcome}`. */
 export function attemptOutcome(event: AttemptEvent): string {
   switch (event.outcome) {

@@ -2,7 +2,7 @@ import { type Request, type Response, Router } from 'express';
 import { withinDeadline } from '../deadline.js';
 import { degradedReadResponse } from '../degradation.js';
 import { failureFields, failureLevel } from '../log-fields.js';
-import { classifyUpstreamError } from '../upstream.js';
+import { classifyUpstreamError, UPSTREAM_REQUEST_DEFAULTS } from '../upstream.js';
 import { errorBody, type RouteContext } from './route-context.js';
 
 const ITEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -19,7 +19,12 @@ export function catalogRouter(context: RouteContext): Router {
     const { client, clock, cache, metrics } = context;
     try {
       const response = await withinDeadline(clock, context.deadlineOf(req), (signal, remainingMs) =>
-        client.get<string>(upstreamPath, { signal, deadlineMs: remainingMs, responseType: 'text' }),
+        client.get<string>(upstreamPath, {
+          ...UPSTREAM_REQUEST_DEFAULTS,
+          signal,
+          deadlineMs: remainingMs,
+          responseType: 'text',
+        }),
       );
       cache.set(upstreamPath, response.data);
       res.status(200).set('X-Cache', 'miss').type('application/json').send(response.data);

@@ -3,7 +3,7 @@ import { parseCheckoutInput, resolveIdempotencyKey } from '../checkout-input.js'
 import { withinDeadline } from '../deadline.js';
 import { degradedCheckoutResponse } from '../degradation.js';
 import { failureFields, failureLevel } from '../log-fields.js';
-import { classifyUpstreamError } from '../upstream.js';
+import { classifyUpstreamError, UPSTREAM_REQUEST_DEFAULTS } from '../upstream.js';
 import { errorBody, type RouteContext } from './route-context.js';
 
 /** Largest checkout body accepted. */
@@ -54,6 +54,7 @@ export function checkoutRouter(context: RouteContext, generateKey: () => string)
       try {
         const response = await withinDeadline(context.clock, context.deadlineOf(req), (signal, remainingMs) =>
           context.client.post('/api/orders', input.value, {
+            ...UPSTREAM_REQUEST_DEFAULTS,
             signal,
             deadlineMs: remainingMs,
             headers: { 'Idempotency-Key': idempotencyKey },
