@@ -13,6 +13,8 @@ export interface TimelinePoint {
   readonly p99: number | undefined;
   /** Share of requests that were not a success, 0-1. */
   readonly errorRate: number | undefined;
+  /** Share of requests answered 429, 0-1 (a correct answer in the rate-limit scenarios, so not an error). */
+  readonly limitedRate: number | undefined;
 }
 
 export interface PhaseResult {

@@ -7,7 +7,7 @@ export function bucketWidthMs(durationMs: number): number {
   return Math.max(1_000, Math.ceil(durationMs / 120 / 1_000) * 1_000);
 }
 
-/** p50/p95/p99 and error rate of the requests started in each bucket from `origin` to the last request. */
+/** p50/p95/p99, error rate and 429 share of the requests started in each bucket from `origin` to the last request. */
 export function buildTimeline(
   requests: readonly RequestRecord[],
   origin: number,
@@ -30,6 +30,7 @@ export function buildTimeline(
     const latencies = bucket.flatMap((request) => (request.ms === null ? [] : [request.ms]));
     const summary = summarizeLatency(latencies);
     const failures = bucket.filter((request) => !isSuccess(request)).length;
+    const limited = bucket.filter((request) => request.status === 429).length;
     points.push({
       t: (index * width) / 1_000,
       requests: bucket.length,
@@ -37,6 +38,7 @@ export function buildTimeline(
       p95: summary.p95,
       p99: summary.p99,
       errorRate: bucket.length === 0 ? undefined : failures / bucket.length,
+      limitedRate: bucket.length === 0 ? undefined : limited / bucket.length,
     });
   }
   return points;

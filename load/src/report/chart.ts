@@ -2,8 +2,14 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { PhaseActionRecord, ScenarioResult, TimelinePoint } from '../scenario-result.js';
 
-const SERIES = ['p50', 'p95', 'p99', 'error rate'] as const;
-const COLORS = ['#4c78a8', '#f58518', '#b279a2', '#e45756'];
+const LATENCY_SERIES = ['p50', 'p95', 'p99'] as const;
+const COLORS: Readonly<Record<string, string>> = {
+  p50: '#4c78a8',
+  p95: '#f58518',
+  p99: '#b279a2',
+  'error rate': '#e45756',
+  '429 share': '#54a24b',
+};
 
 /** The Vega-Lite spec of a scenario's chart: latency percentiles (left axis) and error rate (right axis). */
 export function chartSpec(
@@ -13,14 +19,29 @@ export function chartSpec(
   actions: readonly PhaseActionRecord[] = [],
 ): TopLevelSpec {
   const latency = timeline.flatMap((point) =>
-    (['p50', 'p95', 'p99'] as const).flatMap((series) => {
-      const value = point[series];
-      return value === undefined ? [] : [{ t: point.t, series, ms: value }];
+    LATENCY_SERIES.flatMap((name) => {
+      const value = point[name];
+      return value === undefined ? [] : [{ t: point.t, series: name, ms: value }];
     }),
   );
   const errors = timeline.flatMap((point) =>
     point.errorRate === undefined ? [] : [{ t: point.t, series: 'error rate', pct: point.errorRate * 100 }],
   );
+  // In the rate-limit scenarios 429 is a correct answer, not an error: its share gets a series of its own.
+  const limited = timeline.some((point) => (point.limitedRate ?? 0) > 0)
+    ? timeline.flatMap((point) =>
+        point.limitedRate === undefined
+          ? []
+          : [{ t: point.t, series: '429 share', pct: point.limitedRate * 100 }],
+      )
+    : [];
+  const series = [...LATENCY_SERIES, 'error rate', ...(limited.length > 0 ? ['429 share'] : [])];
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    scale: { domain: series, range: series.map((name) => COLORS[name] ?? '#888') },
+    title: null,
+  } as const;
   // Phase labels alternate between two rows so that short neighbouring phases stay readable; actions get a third.
   const markers = [
     ...phases.map((phase, index) => ({ t: phase.t, label: phase.name, row: index % 2 })),
@@ -35,23 +56,20 @@ export function chartSpec(
     background: 'white',
     layer: [
       {
-        data: { values: errors },
+        data: { values: [...errors, ...limited] },
         mark: { type: 'area', opacity: 0.18, line: { strokeWidth: 1 }, interpolate: 'step-after' },
         encoding: {
           x,
           y: {
             field: 'pct',
             type: 'quantitative',
-            title: 'error rate (%)',
+            title: limited.length > 0 ? 'error rate, 429 share (%)' : 'error rate (%)',
             scale: { domain: [0, 100] },
-            axis: { orient: 'right', titleColor: COLORS[3] },
+            axis: { orient: 'right', titleColor: COLORS['error rate'] },
+            // Error rate and 429 share are separate shares of the same requests: never stacked.
+            stack: null,
           },
-          color: {
-            field: 'series',
-            type: 'nominal',
-            scale: { domain: [...SERIES], range: COLORS },
-            title: null,
-          },
+          color,
         },
       },
       {
@@ -66,12 +84,7 @@ export function chartSpec(
             scale: { type: 'symlog' },
             axis: { orient: 'left' },
           },
-          color: {
-            field: 'series',
-            type: 'nominal',
-            scale: { domain: [...SERIES], range: COLORS },
-            title: null,
-          },
+          color,
         },
       },
       {

@@ -38,8 +38,8 @@ export function sampleResult(overrides: Partial<ScenarioResult> = {}): ScenarioR
       { kind: 'ensure', name: 'vusers.failed == 0', expected: 'true', actual: 'true', passed: true },
     ],
     timeline: [
-      { t: 0, requests: 2, p50: 4, p95: 9, p99: 9, errorRate: 0 },
-      { t: 1, requests: 1, p50: 30, p95: 30, p99: 30, errorRate: 1 },
+      { t: 0, requests: 2, p50: 4, p95: 9, p99: 9, errorRate: 0, limitedRate: 0 },
+      { t: 1, requests: 1, p50: 30, p95: 30, p99: 30, errorRate: 1, limitedRate: 0 },
     ],
     actions: [{ phase: 'outage-open', at: 1, description: 'mock-api down' }],
     artilleryExitCode: 0,
