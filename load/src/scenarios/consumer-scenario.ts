@@ -4,6 +4,7 @@ import type { CheckResult } from '../checks.js';
 import { measureConcurrency } from '../phases.js';
 import type { ScenarioContext, ScenarioOutcome } from '../scenario-definition.js';
 import type { RunningService } from '../service.js';
+import { describeWarmUp, warmUp } from '../warm-up.js';
 import { describeEnv, startConsumer, startMockApi } from './services.js';
 
 /** Path of a scenario YAML. */
@@ -16,17 +17,34 @@ export interface ConsumerStack {
   readonly consumer: RunningService;
   readonly adminToken: string;
   readonly notes: string[];
+  /** When the warm-up ended (epoch ms): what happened before is not part of the measured run. */
+  readonly warmedUpAt: number;
 }
 
-/** Starts mock-api, then the consumer pointed at it. */
+/** Items in mock-api's catalogue (ids "1" to "36"). */
+export const ITEM_COUNT = 36;
+
+/**
+ * Starts mock-api, then the consumer pointed at it, then warms both up through the consumer with the requests
+ * the scenarios send (200 rounds of catalog, item, checkout; 8 at a time). Not measured: the thresholds are
+ * about services in steady state, not about their first second of JIT compilation and empty pools.
+ */
 export async function startConsumerStack(context: ScenarioContext): Promise<ConsumerStack> {
   const { service: mockApi, adminToken } = await startMockApi(context);
   const consumer = await startConsumer(context, mockApi.url);
+  const item = (round: number) => String((round % ITEM_COUNT) + 1);
+  const warm = await warmUp(consumer.url, [
+    { method: 'GET', path: '/catalog' },
+    { method: 'GET', path: (round) => `/catalog/${item(round)}` },
+    { method: 'POST', path: '/checkout', body: { itemId: '1', quantity: 1 } },
+  ]);
   return {
     mockApi,
     consumer,
     adminToken,
+    warmedUpAt: Date.now(),
     notes: [
+      `warm-up through the consumer before the load (not measured): ${describeWarmUp(warm)}`,
       describeEnv(mockApi, ['API_KEYS', 'FAULTS_ENABLED']),
       describeEnv(consumer, [
         'UPSTREAM_TIMEOUT_MS',

@@ -1,0 +1,49 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeWarmUp, warmUp } from '../src/warm-up.js';
+
+let server: Server;
+let baseUrl: string;
+const seen: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += String(chunk);
+    });
+    req.on('end', () => {
+      seen.push(`${req.method} ${req.url} ${body}`);
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('warmUp', () => {
+  it('sends every round of the sequence, a few at a time, and counts the answers', async () => {
+    const result = await warmUp(
+      baseUrl,
+      [
+        { method: 'GET', path: (round) => `/items/${round}` },
+        { method: 'POST', path: '/orders', body: { itemId: '1' } },
+      ],
+      { concurrency: 3, rounds: 10 },
+    );
+
+    expect(result.requests).toBe(20);
+    expect(result.statusCounts).toEqual({ '200': 10, '201': 10 });
+    expect(seen.filter((line) => line.startsWith('GET')).sort()).toEqual(
+      Array.from({ length: 10 }, (_, round) => `GET /items/${round} `).sort(),
+    );
+    expect(seen.filter((line) => line === 'POST /orders {"itemId":"1"}')).toHaveLength(10);
+    expect(describeWarmUp(result)).toMatch(/^20 requests in \d+\.\d s \(200: 10, 201: 10\)$/);
+  });
+});
