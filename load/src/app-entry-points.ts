@@ -1,6 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AppNotBuiltError } from './errors/app-not-built-error.js';
 
 /** The apps the scenarios start. */
 export type AppName = 'mock-api' | 'consumer';
@@ -10,19 +11,6 @@ export const LOAD_PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '
 
 /** Directory of the scenario YAML files. */
 export const SCENARIOS_DIR = join(LOAD_PACKAGE_ROOT, 'scenarios');
-
-export class AppNotBuiltError extends Error {
-  readonly code = 'ERR_LOAD_APP_NOT_BUILT';
-  constructor(
-    readonly app: AppName,
-    readonly path: string,
-  ) {
-    super(
-      `${app} is not built (${path} is missing): run \`pnpm --filter @resilience/${app} build\` or \`pnpm load\``,
-    );
-    this.name = 'AppNotBuiltError';
-  }
-}
 
 /**
  * Path of an app's built server script, `dist/server.js`, through the workspace link pnpm made in this

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CliUsageError, parseCliOptions } from './cli-options.js';
+import { parseCliOptions } from './cli-options.js';
+import { CliUsageError } from './errors/cli-usage-error.js';
 
 const known = ['baseline', 'spike'];
 

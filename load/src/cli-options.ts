@@ -1,3 +1,4 @@
+import { CliUsageError } from './errors/cli-usage-error.js';
 import type { RunMode } from './scenario-definition.js';
 
 export interface CliOptions {
@@ -8,14 +9,6 @@ export interface CliOptions {
   readonly help: boolean;
   /** Report directory; `undefined` = `reports/<timestamp>` in the package. */
   readonly reportDir: string | undefined;
-}
-
-export class CliUsageError extends Error {
-  readonly code = 'ERR_LOAD_USAGE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliUsageError';
-  }
 }
 
 export const USAGE = `Usage: pnpm load [-- [--smoke] [--report-dir <dir>] [--list] [scenario ...]]

@@ -1,3 +1,5 @@
+import { FaultApiError } from './errors/fault-api-error.js';
+
 /** Fault profile for mock-api's `PUT /__admin/faults` (see apps/mock-api, `FaultProfile`). */
 export interface FaultProfileInput {
   readonly errorRate?: number;
@@ -16,14 +18,6 @@ export interface FaultProfileInput {
 export interface FaultApi {
   set(profile: FaultProfileInput): Promise<void>;
   clear(): Promise<void>;
-}
-
-export class FaultApiError extends Error {
-  readonly code = 'ERR_LOAD_FAULT_API';
-  constructor(message: string) {
-    super(message);
-    this.name = 'FaultApiError';
-  }
 }
 
 /** Client of mock-api's fault API at `baseUrl`, authorised with the admin token. */

@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LOAD_PACKAGE_ROOT } from './app-entry-points.js';
-import { CliUsageError, parseCliOptions, USAGE } from './cli-options.js';
+import { parseCliOptions, USAGE } from './cli-options.js';
+import { isCliUsageError } from './errors/cli-usage-error.js';
 import type { ProcessRegistry } from './process-group.js';
 import { createProgress } from './progress.js';
 import type { RunInfo } from './report/markdown.js';
@@ -54,7 +55,7 @@ export async function main(argv: readonly string[], deps: MainDependencies): Pro
   try {
     options = parseCliOptions(argv, known);
   } catch (error) {
-    if (error instanceof CliUsageError) {
+    if (isCliUsageError(error)) {
       deps.stderr.write(`${error.message}\n\n${USAGE}`);
       return EXIT.usage;
     }

@@ -30,5 +30,3 @@ export function pingRedis(url: string, timeoutMs = 1_000): Promise<boolean> {
     });
   });
 }
-
-export const REDIS_START_HINT = 'start it with `redis-server --daemonize yes --port 6379 --save ""`';

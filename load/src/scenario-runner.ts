@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ArtilleryConsoleEvent } from './artillery-console.js';
-import { type ArtilleryReport, runArtillery } from './artillery-process.js';
+import { runArtillery } from './artillery-process.js';
 import { type CheckInput, type CheckResult, evaluateInvariant, evaluateThreshold } from './checks.js';
 import { measureConcurrency, type PhaseWindow, requestsByPhase, toPhaseWindows } from './phases.js';
+import { artilleryChecks, describeError, serviceAliveCheck } from './process-checks.js';
 import type { ProcessRegistry } from './process-group.js';
 import type { Progress } from './progress.js';
 import { readRequestLog } from './request-log.js';
@@ -22,83 +23,6 @@ export interface RunScenarioOptions {
   readonly signal: AbortSignal;
   readonly runId: string;
   readonly redisUrl: string;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The checks Artillery itself decided: ensure lines, expect counters and its exit code. */
-export function artilleryChecks(
-  exitCode: number | null,
-  ensure: readonly { readonly ok: boolean; readonly expression: string; readonly optional: boolean }[],
-  report: ArtilleryReport | undefined,
-): CheckResult[] {
-  const results: CheckResult[] = ensure.map((check) => ({
-    kind: 'ensure',
-    name: check.expression,
-    expected: check.optional ? 'true (optional)' : 'true',
-    actual: check.ok ? 'true' : 'false',
-    passed: check.ok || check.optional,
-  }));
-  const counters = report?.aggregate.counters ?? {};
-  const expectOk = counters['plugins.expect.ok'] ?? 0;
-  const expectFailed = counters['plugins.expect.failed'] ?? 0;
-  if (expectOk + expectFailed > 0) {
-    const failedByType = Object.entries(counters)
-      .filter(([name]) => name.startsWith('plugins.expect.failed.'))
-      .map(([name, count]) => `${name.slice('plugins.expect.failed.'.length)}=${count}`);
-    results.push({
-      kind: 'expect',
-      name: 'expect plugin: every response met its expectations',
-      expected: '0 failed',
-      actual: `${expectFailed} failed of ${expectOk + expectFailed}${failedByType.length > 0 ? ` (${failedByType.join(', ')})` : ''}`,
-      passed: expectFailed === 0,
-    });
-  }
-  results.push({
-    kind: 'process',
-    name: 'artillery exit code',
-    expected: '0',
-    actual: exitCode === null ? 'killed' : String(exitCode),
-    passed: exitCode === 0,
-  });
-  if (report === undefined) {
-    results.push({
-      kind: 'process',
-      name: 'artillery --output report',
-      expected: 'written',
-      actual: 'missing',
-      passed: false,
-    });
-  }
-  return results;
-}
-
-async function serviceAliveCheck(service: RunningService): Promise<CheckResult> {
-  const name = `${service.name} still running and healthy after the load`;
-  if (service.process.hasExited()) {
-    return { kind: 'process', name, expected: 'running, /healthz 200', actual: 'exited', passed: false };
-  }
-  try {
-    const response = await fetch(`${service.url}/healthz`, { signal: AbortSignal.timeout(5_000) });
-    await response.arrayBuffer();
-    return {
-      kind: 'process',
-      name,
-      expected: 'running, /healthz 200',
-      actual: `running, /healthz ${response.status}`,
-      passed: response.status === 200,
-    };
-  } catch (error) {
-    return {
-      kind: 'process',
-      name,
-      expected: 'running, /healthz 200',
-      actual: describeError(error),
-      passed: false,
-    };
-  }
 }
 
 /**

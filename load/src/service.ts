@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { ServiceStartError } from './errors/service-start-error.js';
 import type { GroupProcess, ProcessRegistry } from './process-group.js';
 
 /** A service a scenario needs: a Node script started with its environment. */
@@ -63,14 +64,6 @@ export function parseListeningLine(line: string): number | undefined {
   if (record.msg !== 'listening') return undefined;
   const port = record.port ?? (record.address as Record<string, unknown> | undefined)?.port;
   return typeof port === 'number' && Number.isInteger(port) && port > 0 ? port : undefined;
-}
-
-export class ServiceStartError extends Error {
-  readonly code = 'ERR_LOAD_SERVICE_START';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ServiceStartError';
-  }
 }
 
 async function waitForReady(url: string, deadline: number, service: GroupProcess, signal?: AbortSignal) {

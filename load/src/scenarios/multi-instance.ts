@@ -1,6 +1,7 @@
 import type { CheckResult } from '../checks.js';
+import { RedisUnreachableError } from '../errors/redis-unreachable-error.js';
 import { accountWindows, verifyWindows } from '../rate-limit-windows.js';
-import { pingRedis, REDIS_START_HINT } from '../redis-ping.js';
+import { pingRedis } from '../redis-ping.js';
 import type { ScenarioDefinition } from '../scenario-definition.js';
 import { scenarioFile } from './consumer-scenario.js';
 import {
@@ -26,7 +27,7 @@ export const multiInstance: ScenarioDefinition = {
   invariants: [...rateLimitInvariants],
   async setup(context) {
     if (!(await pingRedis(context.redisUrl))) {
-      throw new Error(`Redis is not reachable at ${context.redisUrl}; ${REDIS_START_HINT}`);
+      throw new RedisUnreachableError(context.redisUrl);
     }
     const env = {
       ...rateLimitedEnv(),
