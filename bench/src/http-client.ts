@@ -6,6 +6,8 @@
  *     over rounds after a warm-up; wall time and client CPU per call, medians over rounds.
  *     Target: overhead <= 5 % (about 20 us on a ~400 us axios call). Also bare axios without keep-alive,
  *     sequential, to show what the default keep-alive agent saves.
+ * (a') the same comparison with a stub axios adapter that answers on the next turn of the event loop: no socket,
+ *     so the client's own CPU cost per call shows without the loopback noise of a shared machine.
  * (b) rejection cost with the breaker OPEN: per-call latency p50/p99 of rejected calls, and the sockets the
  *     upstream saw opened meanwhile (target p99 <= 20 us, zero sockets). opossum alone, for reference.
  *
@@ -17,7 +19,7 @@ import { openSync, writeSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { createHttpClient, type HttpClient, isCircuitOpenError } from '@resilience/http-client';
 import { createLogger } from '@resilience/logging';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
 import CircuitBreaker from 'opossum';
 import { type ChildServer, fmt, machineLine, markdownTable, median, spawnServer } from './harness.js';
 
@@ -207,6 +209,46 @@ export async function run(): Promise<void> {
           `c${CONCURRENCY} cpu overhead`,
         ],
         rows,
+      )}\n`,
+    );
+
+    // (a') No network: both answer from a stub adapter on the next turn of the event loop.
+    const stubAdapter: AxiosAdapter = (config) =>
+      new Promise((resolve) =>
+        setImmediate(() =>
+          resolve({ data: '{"id":42}', status: 200, statusText: 'OK', headers: {}, config, request: {} }),
+        ),
+      );
+    const stubBare = axios.create({ baseURL, adapter: stubAdapter });
+    const stubClient = createHttpClient({
+      baseURL,
+      logger,
+      hooks: { onAttempt: noop, onRetry: noop, onGiveUp: noop },
+    });
+    clients.push(stubClient);
+    const stubVariants = [
+      { name: 'axios, stub adapter', call: () => stubBare.get('/ok') },
+      { name: 'createHttpClient, stub adapter', call: () => stubClient.get('/ok', { adapter: stubAdapter }) },
+    ];
+    const stubCalls = Math.max(seqCalls * 5, 10_000);
+    for (const v of stubVariants) await measure(v.call, stubCalls, 1);
+    const stubResults = new Map<string, Sample[]>(stubVariants.map((v) => [v.name, []]));
+    for (let round = 0; round < rounds; round += 1) {
+      for (const v of round % 2 === 0 ? stubVariants : [...stubVariants].reverse()) {
+        stubResults.get(v.name)?.push(await measure(v.call, stubCalls, 1));
+      }
+    }
+    const stubBase = med(stubResults.get('axios, stub adapter') ?? [], 'cpuUs');
+    process.stdout.write(
+      `\n(a') without network (stub adapter, sequential ${stubCalls} calls, medians over ${rounds} rounds)\n\n`,
+    );
+    process.stdout.write(
+      `${markdownTable(
+        ['variant', 'cpu us/call', 'overhead'],
+        [...stubResults].map(([name, samples]) => {
+          const cpuUs = med(samples, 'cpuUs');
+          return [name, cpuUs.toFixed(1), cpuUs === stubBase ? '—' : `+${(cpuUs - stubBase).toFixed(1)} us`];
+        }),
       )}\n`,
     );
 

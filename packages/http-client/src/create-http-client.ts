@@ -4,9 +4,10 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { BreakerRegistry } from '@resilience/circuit-breaker';
 import { generateRequestId, getRequestId } from '@resilience/logging';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { describeTypedFailure, IDEMPOTENT_METHODS, toHttpClientError } from './classify.js';
+import { describeTypedFailure, type Failure, IDEMPOTENT_METHODS, toHttpClientError } from './classify.js';
 import { HttpClientError } from './errors/http-client-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
+import type { CallInfo } from './hooks.js';
 import {
   describeValue,
   HTTP_CLIENT_DEFAULTS,
@@ -14,9 +15,9 @@ import {
   resolveHttpClientOptions,
 } from './options.js';
 import { headerValue } from './outbound-headers.js';
-import { executeWithPolicy } from './policy.js';
+import { type CallSpec, executeWithPolicy } from './policy.js';
 import { createPolicyRuntime, type Protection, protectionFromRuntime } from './protection.js';
-import { resolveUrl, UpstreamKeys } from './request-target.js';
+import { type RequestTarget, RequestTargets, resolveUrl } from './request-target.js';
 import { safeUrl } from './safe-url.js';
 
 /** Header carrying the request id on every outbound attempt. */
@@ -109,6 +110,38 @@ function validateConfig(config: HttpRequestConfig & { timeout?: unknown }): void
   }
 }
 
+/** How the policy sees one HTTP call (a class: no closures to allocate per call). */
+class HttpCallSpec<T extends AxiosResponse> implements CallSpec<T> {
+  constructor(
+    readonly info: CallInfo,
+    readonly idempotent: boolean,
+    readonly retries: number,
+    readonly timeoutMs: number,
+    readonly deadlineMs: number | undefined,
+    readonly signal: AbortSignal | undefined,
+    private readonly now: () => number,
+    /** axios' own adapters reject as soon as the signal aborts; a custom `adapter` might not. */
+    readonly settlesOnAbort: boolean,
+  ) {}
+
+  describeFailure(raw: unknown, attempt: number): Failure {
+    const { method, url, requestId } = this.info;
+    const now = this.now();
+    return describeTypedFailure(
+      toHttpClientError(raw, { method, url, attempts: attempt, requestId, timeoutMs: this.timeoutMs, now }),
+    );
+  }
+
+  timeoutError(attempt: number, timeoutMs: number): TimeoutError {
+    const { method, url, requestId } = this.info;
+    return new TimeoutError({ method, url, attempts: attempt, requestId, timeoutMs });
+  }
+
+  statusOf(response: T): number {
+    return response.status;
+  }
+}
+
 /**
  * One client for every outbound HTTP call of a service: per-attempt timeout, retries with jittered backoff
  * and `Retry-After`, a retry budget, a deadline, a circuit breaker per upstream, `X-Request-ID` propagation
@@ -131,7 +164,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   });
   // An X-Request-ID among the client's default headers is honoured like one set per request.
   const defaultRequestId = headerValue(resolved.headers, 'x-request-id');
-  const upstreamKeys = new UpstreamKeys();
+  const targets = new RequestTargets();
   const runtime = createPolicyRuntime(resolved);
   let closed = false;
   const protection = protectionFromRuntime(runtime, () => {
@@ -180,12 +213,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
 
     const axiosConfig = { ...rest, method, headers } as AxiosRequestConfig<D>;
-    const fullUrl = resolveUrl(config.baseURL ?? resolved.baseURL, config.url ?? '');
-    const url = safeUrl(fullUrl);
-    let upstream: string;
+    let target: RequestTarget;
     try {
-      upstream = upstreamKeys.of(fullUrl);
+      target = targets.resolve(config.baseURL ?? resolved.baseURL, config.url ?? '');
     } catch (cause) {
+      const url = safeUrl(resolveUrl(config.baseURL ?? resolved.baseURL, config.url ?? ''));
       return Promise.reject(
         new HttpClientError('ERR_HTTP_REQUEST', 'could not be sent: the URL is not absolute (set baseURL?)', {
           method,
@@ -196,31 +228,21 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         }),
       );
     }
-    const timeoutMs = callTimeoutMs ?? resolved.timeoutMs;
-    const now = resolved.now;
-    return executeWithPolicy<AxiosResponse<T, D>>(
-      runtime,
-      {
-        info: { method, url, upstream, requestId },
-        idempotent,
-        retries: retries ?? resolved.retry.retries,
-        timeoutMs,
-        deadlineMs: deadlineMs ?? resolved.deadlineMs,
-        signal,
-        describeFailure: (raw, attempt) =>
-          describeTypedFailure(
-            toHttpClientError(raw, { method, url, attempts: attempt, requestId, timeoutMs, now: now() }),
-          ),
-        timeoutError: (attempt, ms) =>
-          new TimeoutError({ method, url, attempts: attempt, requestId, timeoutMs: ms }),
-        statusOf: (response) => response.status,
-      },
-      (attemptSignal) => {
-        // axiosConfig belongs to this call and axios copies it: no copy per attempt is needed.
-        axiosConfig.signal = attemptSignal;
-        return instance.request<T, AxiosResponse<T, D>, D>(axiosConfig);
-      },
+    const spec = new HttpCallSpec<AxiosResponse<T, D>>(
+      { method, url: target.safeUrl, upstream: target.upstream, requestId },
+      idempotent,
+      retries ?? resolved.retry.retries,
+      callTimeoutMs ?? resolved.timeoutMs,
+      deadlineMs ?? resolved.deadlineMs,
+      signal,
+      resolved.now,
+      config.adapter === undefined,
     );
+    return executeWithPolicy<AxiosResponse<T, D>>(runtime, spec, (attemptSignal) => {
+      // axiosConfig belongs to this call and axios copies it: no copy per attempt is needed.
+      axiosConfig.signal = attemptSignal;
+      return instance.request<T, AxiosResponse<T, D>, D>(axiosConfig);
+    });
   }
 
   const withoutBody =

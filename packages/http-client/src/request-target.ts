@@ -1,4 +1,5 @@
 import { upstreamKey } from '@resilience/circuit-breaker';
+import { safeUrl } from './safe-url.js';
 
 const ABSOLUTE_URL = /^[a-z][a-z\d+\-.]*:\/\//i;
 
@@ -43,4 +44,37 @@ function originPrefix(url: string): string | undefined {
     if (index !== -1 && index < end) end = index;
   }
   return url.slice(0, end);
+}
+
+/** Where one request goes: the URL axios requests, its loggable form, and its breaker key. */
+export interface RequestTarget {
+  readonly fullUrl: string;
+  /** Without query string, fragment or credentials. */
+  readonly safeUrl: string;
+  readonly upstream: string;
+}
+
+/** Most targets remembered by {@link RequestTargets}; the cache is emptied when it would grow beyond. */
+const MAX_CACHED_TARGETS = 1000;
+
+/**
+ * Resolves `baseURL` + `url` into a {@link RequestTarget}, remembering recent ones: most calls of a service
+ * repeat a few URLs, and this is work on every call.
+ */
+export class RequestTargets {
+  readonly #cache = new Map<string, RequestTarget>();
+  readonly #upstreamKeys = new UpstreamKeys();
+
+  /** Throws a TypeError (from `upstreamKey`) when the resolved URL is not an absolute http(s) URL. */
+  resolve(baseURL: string | undefined, url: string): RequestTarget {
+    const cacheKey = baseURL === undefined ? url : `${baseURL}\n${url}`;
+    let target = this.#cache.get(cacheKey);
+    if (target === undefined) {
+      const fullUrl = resolveUrl(baseURL, url);
+      target = { fullUrl, safeUrl: safeUrl(fullUrl), upstream: this.#upstreamKeys.of(fullUrl) };
+      if (this.#cache.size >= MAX_CACHED_TARGETS) this.#cache.clear();
+      this.#cache.set(cacheKey, target);
+    }
+    return target;
+  }
 }
