@@ -86,6 +86,21 @@ describe('deadlineMs', () => {
     expect(server.hits).toBe(2);
   });
 
+  it('times out an attempt even when a custom adapter ignores the abort signal', async () => {
+    client = createHttpClient({
+      baseURL: server.origin,
+      retry: false,
+      breaker: false,
+      logger: captureLogs().logger,
+    });
+    const never = (): Promise<never> => new Promise<never>(() => undefined);
+    const pending = client.get('/x', { adapter: never, timeoutMs: 250 }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(250);
+    const error = await pending;
+    expect(isTimeoutError(error) && error.timeoutMs).toBe(250);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('a per-call timeoutMs applies to each attempt', async () => {
     server.script(['hang']);
     client = createHttpClient({ baseURL: server.origin, retry: false, logger: captureLogs().logger });
