@@ -73,6 +73,19 @@ describe('items', () => {
     });
   });
 
+  it('answers 304 to a request whose If-None-Match matches the ETag', async () => {
+    const target = app();
+    const first = await request(target).get('/api/items').set('X-API-Key', KEY);
+    expect(first.headers.etag).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
+    const again = await request(target)
+      .get('/api/items')
+      .set({ 'X-API-Key': KEY, 'If-None-Match': first.headers.etag });
+    expect(again.status).toBe(304);
+    const one = await request(target).get('/api/items/3').set('X-API-Key', KEY);
+    expect(one.headers.etag).not.toBe(first.headers.etag);
+    expect(one.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+
   it('returns one item by id and a JSON 404 for an unknown id', async () => {
     const target = app();
     const found = await request(target).get('/api/items/7').set('X-API-Key', KEY);

@@ -95,7 +95,7 @@ describe('server process', () => {
     });
     const port = Number((await server.line((line) => line.msg === 'listening')).port);
     // Holds the next request in flight for a while, server side.
-    expect(await put(port, '/__admin/faults', { latencyMs: 1500 })).toBe(200);
+    expect(await put(port, '/__admin/faults', { latencyMs: 3000 })).toBe(200);
     const inFlight = get(port, '/api/items');
     await server.line((line) => line.msg === 'fault injected');
 
@@ -105,11 +105,13 @@ describe('server process', () => {
     });
     server.child.kill('SIGTERM');
     await server.line((line) => line.msg === 'shutting down');
-    // The line is written just before the listening socket closes: retry until the close is visible.
+    // The line is written just before the listening socket closes, and a busy machine may not run the server
+    // for a while: retry (for at most 2 s, well inside the 3 s the request is held) until the close is visible.
+    // A connection caught in the accept queue at that moment is reset rather than refused.
+    const deadline = Date.now() + 2000;
     let outcome = await tryConnect(port);
-    for (let attempt = 0; attempt < 100 && outcome === 'connected'; attempt += 1)
-      outcome = await tryConnect(port);
-    expect(outcome).toBe('ECONNREFUSED');
+    while (outcome === 'connected' && Date.now() < deadline) outcome = await tryConnect(port);
+    expect(['ECONNREFUSED', 'ECONNRESET']).toContain(outcome);
     expect(answeredYet).toBe(false);
 
     const answered = await inFlight;

@@ -44,9 +44,11 @@ describe('sendWithTimeout', () => {
     client.reply = new Promise(() => {});
     const pending = sendWithTimeout(client, ['EVALSHA', 'x'], 100);
     let settled = false;
-    const outcome = pending.catch((error: unknown) => error).finally(() => {
-      settled = true;
-    });
+    const outcome = pending
+      .catch((error: unknown) => error)
+      .finally(() => {
+        settled = true;
+      });
     await vi.advanceTimersByTimeAsync(99);
     expect(settled).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
