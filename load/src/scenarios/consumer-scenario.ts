@@ -21,23 +21,30 @@ export interface ConsumerStack {
   readonly warmedUpAt: number;
 }
 
+/** Warm-up rounds of catalog, item and checkout before the load. */
+export const WARM_UP_ROUNDS = 150;
+
 /** Items in mock-api's catalogue (ids "1" to "36"). */
 export const ITEM_COUNT = 36;
 
 /**
  * Starts mock-api, then the consumer pointed at it, then warms both up through the consumer with the requests
- * the scenarios send (200 rounds of catalog, item, checkout; 8 at a time). Not measured: the thresholds are
+ * the scenarios send (150 rounds of catalog, item, checkout; 8 at a time). Not measured: the thresholds are
  * about services in steady state, not about their first second of JIT compilation and empty pools.
  */
 export async function startConsumerStack(context: ScenarioContext): Promise<ConsumerStack> {
   const { service: mockApi, adminToken } = await startMockApi(context);
   const consumer = await startConsumer(context, mockApi.url);
   const item = (round: number) => String((round % ITEM_COUNT) + 1);
-  const warm = await warmUp(consumer.url, [
-    { method: 'GET', path: '/catalog' },
-    { method: 'GET', path: (round) => `/catalog/${item(round)}` },
-    { method: 'POST', path: '/checkout', body: { itemId: '1', quantity: 1 } },
-  ]);
+  const warm = await warmUp(
+    consumer.url,
+    [
+      { method: 'GET', path: '/catalog' },
+      { method: 'GET', path: (round) => `/catalog/${item(round)}` },
+      { method: 'POST', path: '/checkout', body: { itemId: '1', quantity: 1 } },
+    ],
+    { rounds: WARM_UP_ROUNDS, concurrency: 8 },
+  );
   return {
     mockApi,
     consumer,
