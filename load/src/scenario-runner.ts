@@ -3,16 +3,16 @@ import { join, relative } from 'node:path';
 import type { ArtilleryConsoleEvent } from './artillery-console.js';
 import { runArtillery } from './artillery-process.js';
 import { type CheckInput, type CheckResult, evaluateInvariant, evaluateThreshold } from './checks.js';
-import { measureConcurrency, type PhaseWindow, requestsByPhase, toPhaseWindows } from './phases.js';
+import { type PhaseWindow, requestsByPhase, toPhaseWindows } from './phases.js';
 import { artilleryChecks, describeError, serviceAliveCheck } from './process-checks.js';
 import type { ProcessRegistry } from './process-group.js';
 import type { Progress } from './progress.js';
 import { readRequestLog } from './request-log.js';
 import type { RunMode, ScenarioDefinition, ScenarioSetup } from './scenario-definition.js';
-import type { PhaseActionRecord, PhaseResult, ScenarioResult } from './scenario-result.js';
+import type { PhaseActionRecord, ScenarioResult } from './scenario-result.js';
 import { type RunningService, type ServiceSpec, startService } from './service.js';
-import { buildTimeline } from './timeline.js';
-import { is2xx, summarizeTraffic } from './traffic-stats.js';
+import { summarizeRun } from './summarize-run.js';
+import { is2xx } from './traffic-stats.js';
 
 export interface RunScenarioOptions {
   readonly mode: RunMode;
@@ -149,7 +149,6 @@ export async function runScenario(
     );
     const phases: PhaseWindow[] = toPhaseWindows(phaseStarts, lastEnd);
     const byPhase = requestsByPhase(phases, log.requests);
-    const origin = phases[0]?.start ?? run.startedAt;
     const input: CheckInput = { byPhase, all: log.requests, isSuccess };
 
     for (const threshold of definition.thresholds) checks.push(evaluateThreshold(threshold, input));
@@ -169,27 +168,11 @@ export async function runScenario(
     }
     for (const service of services) checks.push(await serviceAliveCheck(service));
 
-    const phaseResults: PhaseResult[] = phases.map((phase) => ({
-      phase,
-      stats: summarizeTraffic(byPhase.get(phase.name) ?? [], isSuccess),
-      concurrency: measureConcurrency(log.sessions, phase.start, Math.min(phase.end, phase.plannedEnd)),
-    }));
-    const endpointNames = [...new Set(log.requests.map((request) => request.name))].sort();
     result = {
       ...result,
+      ...summarizeRun(log, phases, isSuccess, run.startedAt, lastEnd),
       endedAt: Date.now(),
       notes: setup.notes ?? [],
-      overall: summarizeTraffic(log.requests, isSuccess),
-      overallConcurrency: measureConcurrency(log.sessions, origin, lastEnd),
-      phases: phaseResults,
-      endpoints: endpointNames.map((name) => ({
-        name,
-        stats: summarizeTraffic(
-          log.requests.filter((request) => request.name === name),
-          isSuccess,
-        ),
-      })),
-      timeline: buildTimeline(log.requests, origin, isSuccess),
     };
   } catch (runError) {
     error = options.signal.aborted ? 'interrupted' : describeError(runError);
