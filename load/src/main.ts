@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LOAD_PACKAGE_ROOT } from './app-entry-points.js';
 import { parseCliOptions, USAGE } from './cli-options.js';
@@ -84,6 +84,7 @@ export async function main(argv: readonly string[], deps: MainDependencies): Pro
     stream: deps.stderr,
     ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
   });
+  const loadAtStart = loadavg()[0] ?? 0;
   const info = (): RunInfo => ({
     command: ['pnpm load', ...(argv.length > 0 ? ['--', ...argv.filter((arg) => arg !== '--')] : [])].join(
       ' ',
@@ -93,12 +94,14 @@ export async function main(argv: readonly string[], deps: MainDependencies): Pro
     endedAt: Date.now(),
     node: process.version,
     machine: machineDescription(),
+    // Latency depends on what else the machine runs: the 1-minute load average, at the start and now.
+    loadAverage: [loadAtStart, loadavg()[0] ?? 0],
   });
 
   deps.stderr.write(
     `Load run ${runId} (${options.mode}): ${selected.map((scenario) => scenario.name).join(', ')}\n`,
   );
-  deps.stderr.write(`Report: ${reportDir}\n`);
+  deps.stderr.write(`Report: ${reportDir} (1-minute load average now ${loadAtStart.toFixed(1)})\n`);
   const results: ScenarioResult[] = [];
   try {
     for (const [position, scenario] of selected.entries()) {

@@ -9,6 +9,8 @@ export interface RunInfo {
   readonly endedAt: number;
   readonly node: string;
   readonly machine: string;
+  /** 1-minute load average at the start and at the end of the run. */
+  readonly loadAverage: readonly [number, number];
 }
 
 function cell(text: string): string {
@@ -133,7 +135,7 @@ export function renderMarkdown(info: RunInfo, results: readonly ScenarioResult[]
     `- Command: \`${info.command}\``,
     `- Mode: \`${info.mode}\``,
     `- Started: ${new Date(info.startedAt).toISOString()}, took ${seconds(info.endedAt - info.startedAt)}`,
-    `- Node ${info.node}; ${info.machine}`,
+    `- Node ${info.node}; ${info.machine}; 1-minute load average ${info.loadAverage[0].toFixed(1)} at the start, ${info.loadAverage[1].toFixed(1)} at the end`,
     '- Latency is time to first byte as Artillery measures it; per-phase and per-endpoint percentiles are exact',
     "  (from every request), Artillery's `ensure` checks use its own aggregate (sketch-based) percentiles.",
     '',

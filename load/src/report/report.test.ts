@@ -11,6 +11,7 @@ const info = {
   endedAt: 6_000,
   node: 'v20.20.2',
   machine: '2 CPUs',
+  loadAverage: [0.5, 1.25] as const,
 };
 
 describe('renderScenarioChart', () => {
@@ -37,6 +38,7 @@ describe('renderMarkdown', () => {
       sampleResult({ name: 'fine', passed: true, checks: [] }),
     ]);
     expect(markdown).toContain('# Load test report: FAIL');
+    expect(markdown).toContain('1-minute load average 0.5 at the start, 1.3 at the end');
     expect(markdown).toContain('| [outage](#outage) | FAIL | 3 | 66.7 % |');
     expect(markdown).toContain('| phase | p95 [outage-open] | < 20 ms | 30 ms | FAIL |');
     expect(markdown).toContain('| outage-open | 1 s | 1 | 0 % | 503: 1 |');
