@@ -166,7 +166,8 @@ export async function run(): Promise<void> {
     const rows = [...results].map(([name, r]) => {
       const over = (mode: 'seq' | 'conc', key: keyof Sample): string => {
         if (base === undefined || r === base) return '—';
-        const delta = med(r[mode], key) - med(base[mode], key);
+        // Median of the per-round differences: both variants of a round ran back to back.
+        const delta = median(r[mode].map((sample, i) => sample[key] - (base[mode][i]?.[key] ?? Number.NaN)));
         return `${delta >= 0 ? '+' : ''}${fmt.us(delta)} us (${((100 * delta) / med(base[mode], key)).toFixed(1)} %)`;
       };
       return [
@@ -193,7 +194,8 @@ export async function run(): Promise<void> {
       '',
     ]);
     process.stdout.write(
-      `\n(a) per-call cost (medians over ${rounds} rounds; wall = elapsed / calls, cpu = this process' CPU / calls)\n\n`,
+      `\n(a) per-call cost (medians over ${rounds} rounds; wall = elapsed / calls, cpu = this process' CPU / calls;\n` +
+        'overhead = median of the per-round differences, both variants of a round measured back to back)\n\n',
     );
     process.stdout.write(
       `${markdownTable(
