@@ -260,7 +260,7 @@ function abortAndWait<T>(
   );
 }
 
-/** Internal marker for an attempt cut short by the caller, the deadline or a breaker shutdown. */
+/** Internal marker for an attempt cut short by the caller or the deadline. */
 class CancelledAttempt extends Error {}
 
 function rejected(error: unknown, reason: string): Failure {
