@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createManualClock, type ManualClock } from './helpers/manual-clock.js';
 import {
   type ConsumerHandle,
   type MockApiHandle,
@@ -12,17 +13,26 @@ const RESET_MS = 60_000;
 describe('upstream down: the breaker opens and the consumer answers without the network', () => {
   let upstream: MockApiHandle;
   let consumer: ConsumerHandle;
+  let clock: ManualClock;
+
+  /** Moves the breaker's fake timers and the consumer's clock (cache ages) together. */
+  function advance(ms: number): void {
+    vi.advanceTimersByTime(ms);
+    clock.advance(ms);
+  }
 
   beforeEach(async () => {
     // The breaker's reset timer and the clock are fake, so "after 60 s" takes no time. Time also moves with the
-    // real clock (shouldAdvanceTime), so the 0 ms backoff waits between retries still fire by themselves.
+    // real clock (shouldAdvanceTime), so the 0 ms backoff waits between retries still fire by themselves. The
+    // consumer's own clock (cache ages, deadlines) moves only when the test says.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldAdvanceTime: true });
+    clock = createManualClock(Date.now());
     upstream = await startMockApi();
-    consumer = await startConsumer(upstream, {
-      RETRY_MAX: '3',
-      BREAKER_FAILURE_THRESHOLD: '5',
-      BREAKER_RESET_MS: String(RESET_MS),
-    });
+    consumer = await startConsumer(
+      upstream,
+      { RETRY_MAX: '3', BREAKER_FAILURE_THRESHOLD: '5', BREAKER_RESET_MS: String(RESET_MS) },
+      { clock },
+    );
   });
 
   afterEach(async () => {
@@ -85,7 +95,7 @@ describe('upstream down: the breaker opens and the consumer answers without the 
     const stale = await consumer.request('/catalog');
     expect(stale.status).toBe(200);
     expect(stale.headers['x-cache']).toBe('stale');
-    vi.advanceTimersByTime(3_000);
+    advance(3_000);
     const older = await consumer.request('/catalog');
     expect(older.headers.age).toBe('3');
     const uncached = await consumer.request('/catalog/3');
@@ -117,7 +127,7 @@ describe('upstream down: the breaker opens and the consumer answers without the 
 
     // Upstream healthy again; after the reset time exactly one trial reaches mock-api and closes the breaker.
     await upstream.clearFaults();
-    vi.advanceTimersByTime(RESET_MS);
+    advance(RESET_MS);
     expect(await breaker()).toMatchObject({ state: 'HALF_OPEN' });
     const trial = await consumer.request('/catalog/3');
     expect(trial.status).toBe(200);
@@ -146,7 +156,7 @@ describe('upstream down: the breaker opens and the consumer answers without the 
     expect(upstream.hits).toHaveLength(5);
     expect(await breaker()).toMatchObject({ state: 'OPEN' });
 
-    vi.advanceTimersByTime(RESET_MS);
+    advance(RESET_MS);
     const trial = await consumer.request('/catalog/1');
     expect(trial.status).toBe(503);
     expect(upstream.hits).toHaveLength(6);
