@@ -9,5 +9,6 @@ export { ConfigError, isConfigError } from './errors/config-error.js';
 export type { ConsumerMetrics } from './metrics.js';
 export { createConsumerMetrics } from './metrics.js';
 export type { Readiness, UpstreamReadiness } from './routes/health.js';
+export type { StaleCache, StaleHit } from './stale-cache.js';
 export type { UpstreamClientDeps } from './upstream.js';
 export { createUpstreamClient } from './upstream.js';
