@@ -6,12 +6,13 @@ import type { CircuitState } from './types.js';
 
 /**
  * Model-based test: random sequences of calls (success, counted failure, error that is not a
- * failure) and clock advances, run one call at a time against the real breaker and against a
+ * failure but a sign of life, ignored error) and clock advances, run one call at a time against the real breaker and against a
  * ten-line reference model of the specification. After every step both must agree on the
  * state, the failure count, whether fn ran, and the retryAfterMs of a rejection.
  */
 
-type Step = { kind: 'success' } | { kind: 'failure' } | { kind: 'ignored' } | { kind: 'advance'; ms: number };
+type Outcome = 'success' | 'failure' | 'alive' | 'ignored';
+type Step = { kind: Outcome } | { kind: 'advance'; ms: number };
 
 const THRESHOLD = 3;
 const RESET_MS = 1000;
@@ -28,7 +29,7 @@ class Model {
   }
 
   /** Returns whether fn runs, or the retryAfterMs of the rejection. */
-  call(outcome: 'success' | 'failure' | 'ignored'): { ran: true } | { ran: false; retryAfterMs: number } {
+  call(outcome: Outcome): { ran: true } | { ran: false; retryAfterMs: number } {
     if (this.state === 'OPEN') return { ran: false, retryAfterMs: this.openedAt + RESET_MS - this.now };
     const trial = this.state === 'HALF_OPEN';
     if (outcome === 'failure') {
@@ -37,6 +38,8 @@ class Model {
         this.state = 'OPEN';
         this.openedAt = this.now;
       }
+    } else if (outcome === 'ignored') {
+      // Neutral: the count stays and a half-open breaker stays half-open (the next call is the trial).
     } else {
       this.failures = 0;
       this.state = 'CLOSED';
@@ -48,7 +51,8 @@ class Model {
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ kind: 'success' } as const) },
   { weight: 5, arbitrary: fc.constant({ kind: 'failure' } as const) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'ignored' } as const) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'alive' } as const) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'ignored' } as const) },
   {
     weight: 2,
     arbitrary: fc
@@ -57,6 +61,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
+class Alive extends Error {}
 class Ignored extends Error {}
 
 describe('createCircuitBreaker (model-based)', () => {
@@ -75,7 +80,8 @@ describe('createCircuitBreaker (model-based)', () => {
         const breaker = createCircuitBreaker({
           failureThreshold: THRESHOLD,
           resetTimeoutMs: RESET_MS,
-          isFailure: (error) => !(error instanceof Ignored),
+          isFailure: (error) => !(error instanceof Alive),
+          isIgnored: (error) => error instanceof Ignored,
         });
         try {
           for (const step of steps) {
@@ -86,7 +92,8 @@ describe('createCircuitBreaker (model-based)', () => {
               const expected = model.call(step.kind);
               const fn = vi.fn(() => {
                 if (step.kind === 'success') return Promise.resolve('ok');
-                return Promise.reject(step.kind === 'failure' ? new Error('boom') : new Ignored());
+                if (step.kind === 'failure') return Promise.reject(new Error('boom'));
+                return Promise.reject(step.kind === 'alive' ? new Alive() : new Ignored());
               });
               const result = await breaker.execute(fn).then(
                 () => undefined,

@@ -267,6 +267,89 @@ describe('createCircuitBreaker', () => {
     });
   });
 
+  describe('isIgnored', () => {
+    class Cancelled extends Error {}
+    const cancelled = (): Promise<never> => Promise.reject(new Cancelled('caller aborted'));
+    let neutral: CircuitBreaker;
+
+    beforeEach(() => {
+      neutral = createCircuitBreaker({ isIgnored: (error) => error instanceof Cancelled });
+    });
+    afterEach(() => neutral.shutdown());
+
+    it('rethrows an ignored error untouched and counts it in neither direction', async () => {
+      const error = new Cancelled();
+      await expect(neutral.execute(() => Promise.reject(error))).rejects.toBe(error);
+      expect(neutral.stats()).toMatchObject({ successes: 0, failures: 0, ignored: 1, lastFailureAt: null });
+    });
+
+    it('does not reset the consecutive count: 4 failures, an ignored error, 1 failure open the breaker', async () => {
+      await failTimes(neutral, 4);
+      await expect(neutral.execute(cancelled)).rejects.toBeInstanceOf(Cancelled);
+      expect(neutral.stats().consecutiveFailures).toBe(4);
+      expect(neutral.state).toBe('CLOSED');
+      await failTimes(neutral, 1);
+      expect(neutral.state).toBe('OPEN');
+    });
+
+    it('does not close a half-open breaker when the trial is ignored; the next call is the trial', async () => {
+      const changes: StateChangeEvent[] = [];
+      neutral.onStateChange((event) => changes.push(event));
+      await failTimes(neutral, 5);
+      vi.advanceTimersByTime(RESET_MS);
+      await expect(neutral.execute(cancelled)).rejects.toBeInstanceOf(Cancelled);
+      expect(neutral.state).toBe('HALF_OPEN');
+      expect(changes.map((c) => c.to)).toEqual(['OPEN', 'HALF_OPEN']);
+      expect(neutral.stats().consecutiveFailures).toBe(5);
+
+      // The gate is re-armed at once: the next call runs as the trial, concurrent ones are still refused.
+      const trial = deferred<string>();
+      const trialFn = vi.fn(() => trial.promise);
+      const trialCall = neutral.execute(trialFn);
+      expect(trialFn).toHaveBeenCalledTimes(1);
+      expect((await rejection(neutral)).reason).toBe('trial_in_flight');
+      trial.resolve('back');
+      await expect(trialCall).resolves.toBe('back');
+      expect(neutral.state).toBe('CLOSED');
+    });
+
+    it('re-opens when the trial after an ignored one fails', async () => {
+      await failTimes(neutral, 5);
+      vi.advanceTimersByTime(RESET_MS);
+      await expect(neutral.execute(cancelled)).rejects.toBeInstanceOf(Cancelled);
+      await failTimes(neutral, 1);
+      expect(neutral.state).toBe('OPEN');
+      expect((await rejection(neutral)).retryAfterMs).toBe(RESET_MS);
+    });
+
+    it('is asked before isFailure, which is not asked for an ignored error', async () => {
+      const isFailure = vi.fn(() => true);
+      const both = createCircuitBreaker({ failureThreshold: 1, isFailure, isIgnored: () => true });
+      await expect(both.execute(boom)).rejects.toThrow('boom');
+      expect(isFailure).not.toHaveBeenCalled();
+      expect(both.state).toBe('CLOSED');
+      both.shutdown();
+    });
+
+    it('lets isFailure decide when isIgnored throws', async () => {
+      const throwing = createCircuitBreaker({
+        failureThreshold: 1,
+        isIgnored: () => {
+          throw new Error('classifier bug');
+        },
+      });
+      await expect(throwing.execute(boom)).rejects.toThrow('boom');
+      expect(throwing.state).toBe('OPEN');
+      throwing.shutdown();
+    });
+
+    it('ignores nothing by default: an abort-like error is a failure', async () => {
+      await failTimes(breaker, 4);
+      await expect(breaker.execute(cancelled)).rejects.toBeInstanceOf(Cancelled);
+      expect(breaker.state).toBe('OPEN');
+    });
+  });
+
   describe('events', () => {
     it('reports every transition to onStateChange and the specific listeners', async () => {
       const changes: StateChangeEvent[] = [];
@@ -407,7 +490,8 @@ describe('createCircuitBreaker', () => {
 
     it('does not mutate the options object', () => {
       const isFailure = (): boolean => true;
-      const options = { name: 'x', failureThreshold: 3, resetTimeoutMs: 1000, isFailure };
+      const isIgnored = (): boolean => false;
+      const options = { name: 'x', failureThreshold: 3, resetTimeoutMs: 1000, isFailure, isIgnored };
       const copy = { ...options };
       createCircuitBreaker(options).shutdown();
       expect(options).toEqual(copy);
@@ -420,6 +504,7 @@ describe('createCircuitBreaker', () => {
         failureThreshold: undefined,
         resetTimeoutMs: undefined,
         isFailure: undefined,
+        isIgnored: undefined,
       });
       expect(b.name).toBe('default');
       b.shutdown();
@@ -437,6 +522,7 @@ describe('createCircuitBreaker', () => {
       [{ resetTimeoutMs: Number.POSITIVE_INFINITY }, 'options.resetTimeoutMs'],
       [{ resetTimeoutMs: 2 ** 31 }, 'options.resetTimeoutMs'],
       [{ isFailure: 'yes' }, 'options.isFailure'],
+      [{ isIgnored: true }, 'options.isIgnored'],
     ])('rejects %o with a TypeError naming %s', (options, name) => {
       expect(() => createCircuitBreaker(options as never)).toThrow(TypeError);
       expect(() => createCircuitBreaker(options as never)).toThrow(name);

@@ -14,18 +14,25 @@ import type {
   Unsubscribe,
 } from './types.js';
 
-type Task = (signal: AbortSignal) => Promise<unknown>;
+/** How a settled call counts. */
+type Outcome = 'success' | 'failure' | 'ignored';
 
-const runTask = (task: Task, signal: AbortSignal): Promise<unknown> => task(signal);
+/** Opossum's action: never fired (calls run here), it only holds the OPEN -> HALF_OPEN timer and state. */
+const unused = (): Promise<void> => Promise.resolve();
 
 /**
  * Creates a breaker that opens after `failureThreshold` consecutive failures, rejects
  * every call for `resetTimeoutMs`, then lets exactly one trial call through.
  *
  * Built on opossum with its own tripping disabled: opossum's timeout is off (the caller
- * owns timeouts), its percentage trip can never fire (`errorThresholdPercentage: 100` and
- * an unreachable volume threshold); this module counts consecutive failures and calls
- * `open()` itself. Opossum keeps the OPEN -> HALF_OPEN timer and the single-trial gate.
+ * owns timeouts) and its percentage trip can never fire. Opossum keeps the state and the
+ * OPEN -> HALF_OPEN timer; this module runs the calls, classifies each outcome as success,
+ * failure or ignored, counts consecutive failures, gates the single trial, and calls
+ * opossum's `open()` / `close()`. Calls do not go through opossum's `fire()`: it knows only
+ * two outcomes (its `errorFilter` turns any other error into a success, which closes a
+ * half-open breaker), and its single-trial flag is private and re-armed only by its reset
+ * timer, so an ignored trial could neither keep the breaker half-open nor let the next
+ * call be the trial.
  */
 export function createCircuitBreaker(options?: CircuitBreakerOptions): CircuitBreaker {
   return new ConsecutiveFailureBreaker(options);
@@ -36,7 +43,8 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
   readonly #failureThreshold: number;
   readonly #resetTimeoutMs: number;
   readonly #isFailure: (error: unknown) => boolean;
-  readonly #opossum: OpossumBreaker<[Task, AbortSignal], unknown>;
+  readonly #isIgnored: (error: unknown) => boolean;
+  readonly #opossum: OpossumBreaker<[], void>;
   readonly #abort = new AbortController();
 
   #state: CircuitState = 'CLOSED';
@@ -49,6 +57,11 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
   #successes = 0;
   #failures = 0;
   #rejections = 0;
+  #ignored = 0;
+  /** Whether the trial call of the current HALF_OPEN period is running. */
+  #trialInFlight = false;
+  /** Bumped on every move to HALF_OPEN, so a trial from an earlier period cannot release the gate. */
+  #halfOpenPeriod = 0;
 
   readonly #stateChange = new Listeners<StateChangeEvent>();
   readonly #open = new Listeners<OpenEvent>();
@@ -62,8 +75,9 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     this.#failureThreshold = config.failureThreshold;
     this.#resetTimeoutMs = config.resetTimeoutMs;
     this.#isFailure = config.isFailure;
+    this.#isIgnored = config.isIgnored;
 
-    this.#opossum = new OpossumBreaker<[Task, AbortSignal], unknown>(runTask, {
+    this.#opossum = new OpossumBreaker<[], void>(unused, {
       name: config.name,
       // The caller owns timeouts: opossum must never report one while an attempt is still running.
       timeout: false,
@@ -78,12 +92,8 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
       rollingCountBuckets: 1,
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
-      // opossum: true = "not a failure".
-      errorFilter: (error: unknown) => !this.#countsAsFailure(error),
     });
 
-    this.#opossum.on('success', () => this.#onSuccess());
-    this.#opossum.on('failure', (error: unknown) => this.#onFailure(error));
     this.#opossum.on('open', () => this.#onOpen());
     this.#opossum.on('halfOpen', () => this.#onHalfOpen());
     this.#opossum.on('close', () => this.#onClose());
@@ -100,32 +110,28 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     }
     if (this.#shutDown) return this.#rejectCall('shutdown');
     if (this.#state === 'OPEN') return this.#rejectCall('open');
-    if (this.#state === 'HALF_OPEN' && !this.#opossum.pendingClose)
-      return this.#rejectCall('trial_in_flight');
+    let trialOf = -1;
+    if (this.#state === 'HALF_OPEN') {
+      if (this.#trialInFlight) return this.#rejectCall('trial_in_flight');
+      this.#trialInFlight = true;
+      trialOf = this.#halfOpenPeriod;
+    }
 
     this.#inFlight += 1;
-    let settled = false;
-    const done = (): void => {
-      if (!settled) {
-        settled = true;
-        this.#inFlight -= 1;
-      }
-    };
-    const wrapped: Task = (signal) => {
-      try {
-        const promise = fn(signal);
-        promise.then(done, done);
-        return promise;
-      } catch (error) {
-        done();
-        throw error;
-      }
-    };
-    return this.#opossum.fire(wrapped, this.#abort.signal).then(
-      (value) => value as T,
+    let pending: Promise<T>;
+    try {
+      pending = Promise.resolve(fn(this.#abort.signal));
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    return pending.then(
+      (value) => {
+        this.#settle(trialOf, 'success', undefined);
+        return value;
+      },
       (error: unknown) => {
-        done();
-        throw this.#translate(error);
+        this.#settle(trialOf, this.#classify(error), error);
+        throw error;
       },
     );
   }
@@ -142,6 +148,7 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
       successes: this.#successes,
       failures: this.#failures,
       rejections: this.#rejections,
+      ignored: this.#ignored,
     };
   }
 
@@ -175,11 +182,17 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     this.#abort.abort(new CircuitOpenError({ breakerName: this.name, retryAfterMs: 0, reason: 'shutdown' }));
   }
 
-  #countsAsFailure(error: unknown): boolean {
+  /** `isIgnored` first, then `isFailure`; a classifier that throws does not make the error ignored. */
+  #classify(error: unknown): Outcome {
     try {
-      return this.#isFailure(error) !== false;
+      if (this.#isIgnored(error) === true) return 'ignored';
     } catch {
-      return true;
+      // Not ignored: isFailure decides.
+    }
+    try {
+      return this.#isFailure(error) !== false ? 'failure' : 'success';
+    } catch {
+      return 'failure';
     }
   }
 
@@ -189,43 +202,40 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     return Math.max(0, this.#openedAt + this.#resetTimeoutMs - Date.now());
   }
 
-  #rejectCall<T>(reason: CircuitOpenReason, cause?: unknown): Promise<T> {
-    return Promise.reject(this.#rejection(reason, cause));
-  }
-
-  #rejection(reason: CircuitOpenReason, cause?: unknown): CircuitOpenError {
+  #rejectCall<T>(reason: CircuitOpenReason): Promise<T> {
     const error = new CircuitOpenError({
       breakerName: this.name,
       retryAfterMs: reason === 'open' ? (this.#msUntilHalfOpen() ?? 0) : 0,
       reason,
-      cause,
     });
     this.#rejections += 1;
     this.#reject.emit({ name: this.name, error });
-    return error;
+    return Promise.reject(error);
   }
 
-  /** Opossum's own errors (EOPENBREAKER, ESHUTDOWN, ...) never escape: they become CircuitOpenError. */
-  #translate(error: unknown): unknown {
-    if (typeof error !== 'object' || error === null || !OpossumBreaker.isOurError(error as Error)) {
-      return error;
+  /**
+   * Applies the outcome of a call. `trialOf` is the HALF_OPEN period whose trial the call was, or -1.
+   * A late outcome (a call admitted while CLOSED that settles while HALF_OPEN) decides like a trial would.
+   */
+  #settle(trialOf: number, outcome: Outcome, error: unknown): void {
+    this.#inFlight -= 1;
+    if (trialOf !== -1 && trialOf === this.#halfOpenPeriod) this.#trialInFlight = false;
+    if (outcome === 'ignored') {
+      // Neither a failure nor a sign of life: the count stays, a half-open breaker stays half-open.
+      this.#ignored += 1;
+      return;
     }
-    if (this.#shutDown || (error as { code?: unknown }).code === 'ESHUTDOWN') {
-      return this.#rejection('shutdown', error);
+    if (outcome === 'success') {
+      this.#successes += 1;
+      this.#consecutiveFailures = 0;
+      if (this.#state === 'HALF_OPEN' && !this.#shutDown) this.#opossum.close();
+      return;
     }
-    return this.#rejection(this.#state === 'HALF_OPEN' ? 'trial_in_flight' : 'open', error);
-  }
-
-  #onSuccess(): void {
-    this.#successes += 1;
-    this.#consecutiveFailures = 0;
-  }
-
-  #onFailure(error: unknown): void {
     this.#failures += 1;
     this.#consecutiveFailures += 1;
     this.#lastFailureAt = Date.now();
     this.#lastError = error;
+    if (this.#shutDown) return;
     if (
       this.#state === 'HALF_OPEN' ||
       (this.#state === 'CLOSED' && this.#consecutiveFailures >= this.#failureThreshold)
@@ -250,6 +260,8 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
   #onHalfOpen(): void {
     const from = this.#state;
     this.#state = 'HALF_OPEN';
+    this.#halfOpenPeriod += 1;
+    this.#trialInFlight = false;
     this.#stateChange.emit({ name: this.name, from, to: 'HALF_OPEN' });
     this.#halfOpen.emit({ name: this.name });
   }

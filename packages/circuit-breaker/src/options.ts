@@ -7,7 +7,8 @@ export interface CircuitBreakerOptions {
   name?: string | undefined;
   /**
    * Number of consecutive failures that opens the breaker. Any success (or any
-   * error for which `isFailure` returns `false`) resets the count.
+   * error for which `isFailure` returns `false`) resets the count; an ignored error
+   * (see `isIgnored`) leaves it as it is.
    * @default 5
    */
   failureThreshold?: number | undefined;
@@ -25,6 +26,17 @@ export interface CircuitBreakerOptions {
    * @default () => true (every error counts)
    */
   isFailure?: ((error: unknown) => boolean) | undefined;
+  /**
+   * Decides whether an error thrown by the protected function is *neutral*: neither a
+   * failure nor a sign of life, because the upstream never answered (the caller gave up,
+   * a deadline cut the call). An ignored error is rethrown to the caller untouched, leaves
+   * the consecutive-failure count as it is and never closes the breaker: if it ended the
+   * half-open trial, the breaker stays HALF_OPEN and the next call becomes the trial.
+   * Asked before `isFailure` (which is not asked for an ignored error). If `isIgnored`
+   * itself throws, the error is not ignored and `isFailure` decides.
+   * @default () => false (nothing is ignored)
+   */
+  isIgnored?: ((error: unknown) => boolean) | undefined;
 }
 
 /** Options after defaults are applied and validated. */
@@ -33,6 +45,7 @@ export interface ResolvedCircuitBreakerOptions {
   readonly failureThreshold: number;
   readonly resetTimeoutMs: number;
   readonly isFailure: (error: unknown) => boolean;
+  readonly isIgnored: (error: unknown) => boolean;
 }
 
 /** The defaults, in one place. */
@@ -41,6 +54,7 @@ export const DEFAULT_CIRCUIT_BREAKER_OPTIONS: ResolvedCircuitBreakerOptions = Ob
   failureThreshold: 5,
   resetTimeoutMs: 60_000,
   isFailure: () => true,
+  isIgnored: () => false,
 });
 
 /** Largest delay `setTimeout` honours (about 24.8 days). */
@@ -59,6 +73,7 @@ export function resolveCircuitBreakerOptions(
     failureThreshold: options.failureThreshold ?? defaults.failureThreshold,
     resetTimeoutMs: options.resetTimeoutMs ?? defaults.resetTimeoutMs,
     isFailure: options.isFailure ?? defaults.isFailure,
+    isIgnored: options.isIgnored ?? defaults.isIgnored,
   };
   if (typeof resolved.name !== 'string' || resolved.name.length === 0) {
     throw new TypeError(`options.name must be a non-empty string, got ${describe(resolved.name)}`);
@@ -79,6 +94,9 @@ export function resolveCircuitBreakerOptions(
   }
   if (typeof resolved.isFailure !== 'function') {
     throw new TypeError(`options.isFailure must be a function, got ${describe(resolved.isFailure)}`);
+  }
+  if (typeof resolved.isIgnored !== 'function') {
+    throw new TypeError(`options.isIgnored must be a function, got ${describe(resolved.isIgnored)}`);
   }
   return resolved;
 }

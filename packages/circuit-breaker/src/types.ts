@@ -54,6 +54,8 @@ export interface CircuitBreakerStats {
   readonly successes: number;
   readonly failures: number;
   readonly rejections: number;
+  /** Lifetime total of calls that ended with an ignored error (see `isIgnored`). */
+  readonly ignored: number;
 }
 
 /** A consecutive-failure circuit breaker. */
