@@ -24,3 +24,9 @@ describe('createProgress', () => {
     ]);
   });
 });
+
+describe('createProgress options', () => {
+  it('refuses an interval that is not a positive number of ms', () => {
+    expect(() => createProgress({ stream: memoryStream(), intervalMs: 0 })).toThrow(TypeError);
+  });
+});

@@ -20,6 +20,8 @@ export interface ProgressOptions {
   readonly now?: () => number;
 }
 
+export const PROGRESS_DEFAULTS = { intervalMs: 5_000 } as const;
+
 function clock(ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));
   return `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
@@ -32,6 +34,10 @@ function clock(ms: number): string {
  */
 export function createProgress(options: ProgressOptions): Progress {
   const now = options.now ?? Date.now;
+  const intervalMs = options.intervalMs ?? PROGRESS_DEFAULTS.intervalMs;
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+    throw new TypeError(`createProgress: intervalMs must be a positive number of ms, got ${intervalMs}`);
+  }
   const interactive = options.stream.isTTY === true;
   let scenario: { name: string; position: number; total: number; startedAt: number } | undefined;
   let phase: { index: number; name: string; durationSec: number; startedAt: number } | undefined;
@@ -85,7 +91,7 @@ export function createProgress(options: ProgressOptions): Progress {
       latest = undefined;
       write(`== ${name} (${position}/${total})`, false);
       clearInterval(timer);
-      timer = setInterval(tick, options.intervalMs ?? 5_000);
+      timer = setInterval(tick, intervalMs);
       timer.unref();
     },
     note(message) {

@@ -13,6 +13,15 @@ export interface WarmUpOptions {
   readonly rounds?: number;
 }
 
+export const WARM_UP_DEFAULTS = { concurrency: 8, rounds: 200 } as const;
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TypeError(`warmUp: ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
 export interface WarmUpResult {
   readonly requests: number;
   readonly statusCounts: Readonly<Record<string, number>>;
@@ -29,8 +38,8 @@ export async function warmUp(
   sequence: readonly WarmUpRequest[],
   options: WarmUpOptions = {},
 ): Promise<WarmUpResult> {
-  const concurrency = options.concurrency ?? 8;
-  const rounds = options.rounds ?? 200;
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? WARM_UP_DEFAULTS.concurrency);
+  const rounds = positiveInteger('rounds', options.rounds ?? WARM_UP_DEFAULTS.rounds);
   const statusCounts: Record<string, number> = {};
   const started = Date.now();
   let next = 0;

@@ -47,3 +47,14 @@ describe('warmUp', () => {
     expect(describeWarmUp(result)).toMatch(/^20 requests in \d+\.\d s \(200: 10, 201: 10\)$/);
   });
 });
+
+describe('warmUp options', () => {
+  it('refuses a round count or concurrency that is not a positive integer, naming it', async () => {
+    await expect(warmUp(baseUrl, [], { rounds: 0 })).rejects.toThrow(
+      new TypeError('warmUp: rounds must be a positive integer, got 0'),
+    );
+    await expect(warmUp(baseUrl, [], { concurrency: 1.5 })).rejects.toThrow(
+      /concurrency must be a positive integer/,
+    );
+  });
+});
