@@ -52,6 +52,11 @@ export interface Failure {
   readonly retryable: boolean;
   /** Counts toward the upstream's breaker (network errors, timeouts, 5xx, 408). */
   readonly countsAsFailure: boolean;
+  /**
+   * Neither a failure nor a sign of life for the breaker (a cancellation: the upstream never answered).
+   * Takes precedence over `countsAsFailure`.
+   */
+  readonly breakerIgnores?: boolean;
   /** Status (`'503'`) or code (`'ECONNRESET'`, `'ERR_HTTP_TIMEOUT'`) for logs and hooks. */
   readonly reason: string;
   /** The upstream's `Retry-After` wait, for 429 and 503 only. */
@@ -102,6 +107,7 @@ export function describeTypedFailure(error: HttpClientError): Failure {
     error,
     retryable: isRetryableError(error),
     countsAsFailure: countsAsBreakerFailure(error),
+    breakerIgnores: isAbortError(error) || isDeadlineExceededError(error),
     reason,
     retryAfterMs:
       error instanceof HttpStatusError && RETRY_AFTER_STATUSES.has(error.status)

@@ -47,16 +47,29 @@ export interface CallSpec<T> {
   readonly settlesOnAbort?: boolean;
 }
 
+/** How one failed attempt counts for its upstream's breaker. */
+type BreakerVerdict = 'failure' | 'alive' | 'ignored';
+
 /**
- * What each failed attempt told the breaker. The registry's `isFailure` reads it: the same registry serves
- * HTTP calls and `callWithProtection` calls, each classified by its own rules.
+ * What each failed attempt told the breaker. The registry's `isFailure` and `isIgnored` read it: the same
+ * registry serves HTTP calls and `callWithProtection` calls, each classified by its own rules.
  */
-const breakerVerdicts = new WeakMap<object, boolean>();
+const breakerVerdicts = new WeakMap<object, BreakerVerdict>();
 
 /** `isFailure` for the breaker registry: the verdict recorded for this error, or `true` (count it). */
 export function isRecordedBreakerFailure(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return true;
-  return breakerVerdicts.get(error) ?? true;
+  const verdict = breakerVerdicts.get(error);
+  return verdict === undefined || verdict === 'failure';
+}
+
+/**
+ * `isIgnored` for the breaker registry: an attempt cut by the caller's abort or by the deadline says nothing
+ * about the upstream (it never answered), so it must neither reset the failure count nor close a half-open
+ * breaker.
+ */
+export function isRecordedBreakerIgnored(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && breakerVerdicts.get(error) === 'ignored';
 }
 
 /**
@@ -158,15 +171,21 @@ function attemptFailed<T>(
   const failure = spec.describeFailure(raw, attemptNumber);
   slot.failure = failure;
   if (typeof failure.error === 'object' && failure.error !== null) {
-    breakerVerdicts.set(failure.error, failure.countsAsFailure);
+    breakerVerdicts.set(
+      failure.error,
+      failure.breakerIgnores === true ? 'ignored' : failure.countsAsFailure ? 'failure' : 'alive',
+    );
   }
   return failure.error;
 }
 
-/** A cancelled attempt: cancellation says nothing about the upstream, so it is not a breaker failure. */
+/**
+ * An attempt cut by the caller or the deadline: the upstream never answered, so for the breaker it is neither a
+ * failure nor a sign of life.
+ */
 function cancelledAttempt(): CancelledAttempt {
   const cancelled = new CancelledAttempt();
-  breakerVerdicts.set(cancelled, false);
+  breakerVerdicts.set(cancelled, 'ignored');
   return cancelled;
 }
 

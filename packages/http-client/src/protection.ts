@@ -10,7 +10,12 @@ import {
   type ResolvedProtectionOptions,
   resolveProtectionOptions,
 } from './options.js';
-import { executeWithPolicy, isRecordedBreakerFailure, type PolicyRuntime } from './policy.js';
+import {
+  executeWithPolicy,
+  isRecordedBreakerFailure,
+  isRecordedBreakerIgnored,
+  type PolicyRuntime,
+} from './policy.js';
 import { createRetryBudget, type RetryBudget } from './retry-budget.js';
 
 /** Builds the shared state of a client or a protection from resolved options. */
@@ -23,6 +28,7 @@ export function createPolicyRuntime(options: ResolvedProtectionOptions): PolicyR
           failureThreshold: options.breaker.failureThreshold,
           resetTimeoutMs: options.breaker.resetTimeoutMs,
           isFailure: isRecordedBreakerFailure,
+          isIgnored: isRecordedBreakerIgnored,
         });
   breakers?.onStateChange(({ key, from, to }) => {
     const fields = { upstream: key, from, to };
@@ -60,8 +66,10 @@ export interface ProtectedCallOptions {
    */
   readonly isRetryable?: ((error: unknown) => boolean) | undefined;
   /**
-   * Which errors count toward the breaker.
-   * @default everything except 4xx HttpStatusErrors (other than 408) and cancellations
+   * Which errors count toward the breaker (`false`: a sign of life that resets its failure count).
+   * Cancellation by the call's own signal or deadline is always neutral for the breaker, whatever this says.
+   * @default everything except 4xx HttpStatusErrors (other than 408); AbortError and DeadlineExceededError are
+   * neutral (neither failure nor sign of life)
    */
   readonly isFailure?: ((error: unknown) => boolean) | undefined;
   /** Overrides the protection's `timeoutMs` for this call. */
@@ -97,6 +105,9 @@ function describeCallFailure(raw: unknown, options: ProtectedCallOptions): Failu
     error: raw,
     retryable,
     countsAsFailure,
+    // A typed cancellation (an AbortError or DeadlineExceededError from a client call made inside fn) is neutral
+    // for the breaker unless the caller classifies failures itself.
+    breakerIgnores: options.isFailure === undefined && typed?.breakerIgnores === true,
     reason: typed?.reason ?? (typeof code === 'string' ? code : name),
     retryAfterMs: typed?.retryAfterMs,
     status: typed?.status,

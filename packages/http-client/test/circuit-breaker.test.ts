@@ -140,6 +140,74 @@ describe('circuit breaker per upstream', () => {
     expect(server.hits).toBe(6);
   });
 
+  describe('cancelled attempts are neutral', () => {
+    it('an attempt aborted by the caller does not reset the count: 4 failures + abort + 1 failure open it', async () => {
+      server.script([...fail(4), 'hang', ...fail(1)]);
+      for (let i = 0; i < 4; i += 1) await client.get('/x').catch(() => undefined);
+      const controller = new AbortController();
+      server.onRequest(() => {
+        if (server.hits === 5) setImmediate(() => controller.abort());
+      });
+      const aborted = await client.get('/x', { signal: controller.signal }).catch((e: unknown) => e);
+      expect(aborted).toMatchObject({ code: 'ERR_HTTP_ABORTED' });
+      const breaker = client.breakers?.get(server.origin);
+      expect(breaker?.stats()).toMatchObject({ state: 'CLOSED', consecutiveFailures: 4, ignored: 1 });
+      await client.get('/x').catch(() => undefined);
+      expect(breaker?.state).toBe('OPEN');
+      expect(server.hits).toBe(6);
+    });
+
+    it('an aborted half-open trial does not close the breaker; the next call is the trial', async () => {
+      server.script([...fail(5), 'hang']);
+      for (let i = 0; i < 5; i += 1) await client.get('/x').catch(() => undefined);
+      vi.advanceTimersByTime(60_000);
+      const breaker = client.breakers?.get(server.origin);
+      expect(breaker?.state).toBe('HALF_OPEN');
+      const changes: RegistryStateChangeEvent[] = [];
+      client.breakers?.onStateChange((e) => changes.push(e));
+
+      const controller = new AbortController();
+      server.onRequest(() => {
+        if (server.hits === 6) setImmediate(() => controller.abort());
+      });
+      const aborted = await client.get('/trial', { signal: controller.signal }).catch((e: unknown) => e);
+      expect(aborted).toMatchObject({ code: 'ERR_HTTP_ABORTED' });
+      expect(breaker?.state).toBe('HALF_OPEN');
+      expect(changes).toEqual([]);
+
+      // The next call goes through as the trial (no 'trial_in_flight' rejection) and decides.
+      server.script(fail(1));
+      await expect(client.get('/trial-2')).rejects.toSatisfy(isHttpStatusError);
+      expect(server.requests.slice(5).map((r) => r.url)).toEqual(['/trial', '/trial-2']);
+      expect(breaker?.state).toBe('OPEN');
+    });
+
+    it('a half-open trial cut by the deadline does not close the breaker', async () => {
+      server.script([...fail(5), 'hang']);
+      for (let i = 0; i < 5; i += 1) await client.get('/x').catch(() => undefined);
+      vi.advanceTimersByTime(60_000);
+      server.onRequest(() => {
+        if (server.hits === 6) setImmediate(() => vi.advanceTimersByTime(1_000));
+      });
+      const cut = await client.get('/trial', { deadlineMs: 1_000 }).catch((e: unknown) => e);
+      expect(cut).toMatchObject({ code: 'ERR_DEADLINE' });
+      const breaker = client.breakers?.get(server.origin);
+      expect(breaker?.stats()).toMatchObject({ state: 'HALF_OPEN', consecutiveFailures: 5, ignored: 1 });
+      await expect(client.get('/trial-2')).resolves.toMatchObject({ status: 200 });
+      expect(breaker?.state).toBe('CLOSED');
+    });
+
+    it('an attempt timeout still counts as a failure', async () => {
+      server.script([...fail(4), 'hang']);
+      for (let i = 0; i < 4; i += 1) await client.get('/x').catch(() => undefined);
+      server.onRequest(() => {
+        if (server.hits === 5) setImmediate(() => vi.advanceTimersByTime(500));
+      });
+      await expect(client.get('/x', { timeoutMs: 500 })).rejects.toMatchObject({ code: 'ERR_HTTP_TIMEOUT' });
+      expect(client.breakers?.get(server.origin).state).toBe('OPEN');
+    });
+  });
+
   it('keeps independent breakers for two upstream origins', async () => {
     const other = await startTestServer();
     try {
