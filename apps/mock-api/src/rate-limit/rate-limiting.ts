@@ -87,14 +87,12 @@ export function createRateLimiting(options: RateLimitingOptions): RateLimiting {
     );
   };
   const canInitialize = options.storesReady ?? (() => true);
-  const stores = {
-    minute: new GuardedStore(options.stores.minute, {
-      window: 'minute',
-      onError: onStoreError,
-      canInitialize,
-    }),
-    hour: new GuardedStore(options.stores.hour, { window: 'hour', onError: onStoreError, canInitialize }),
-  };
+  // A store with local keys (memory) has no backend that can fail or come back: it needs no guard.
+  const guard = (store: Store, window: RateLimitWindow): Store =>
+    store.localKeys === true
+      ? store
+      : new GuardedStore(store, { window, onError: onStoreError, canInitialize });
+  const stores = { minute: guard(options.stores.minute, 'minute'), hour: guard(options.stores.hour, 'hour') };
   const limiters: Partial<Record<RateLimitWindow, RateLimitRequestHandler>> = {};
 
   const identify: RequestHandler = (req, _res, next) => {
