@@ -131,6 +131,48 @@ describe('createCircuitBreaker', () => {
     expect(open.message).toContain('"api"');
   });
 
+  describe('the stack of a rejection', () => {
+    it('captures no frames by default: the stack is the first line, and stackTraceLimit is restored', async () => {
+      await failTimes(breaker, 5);
+      const before = Error.stackTraceLimit;
+      const error = await rejection(breaker);
+      expect(error.stack).toBe(`CircuitOpenError: ${error.message}`);
+      expect(error.message).toContain('"api" is open');
+      expect(Error.stackTraceLimit).toBe(before);
+    });
+
+    it('with rejectionStackFrames, starts at the caller of execute and keeps that many frames', async () => {
+      const traced = createCircuitBreaker({ failureThreshold: 1, rejectionStackFrames: 2 });
+      await traced.execute(boom).catch(() => undefined);
+      const before = Error.stackTraceLimit;
+      const callerOfExecute = (): Promise<unknown> => traced.execute(ok).catch((e: unknown) => e);
+      const error = (await callerOfExecute()) as CircuitOpenError;
+      traced.shutdown();
+      expect(Error.stackTraceLimit).toBe(before);
+      const lines = (error.stack ?? '').split('\n');
+      expect(lines[0]).toBe(`CircuitOpenError: ${error.message}`);
+      expect(lines.length - 1).toBeGreaterThan(0);
+      expect(lines.length - 1).toBeLessThanOrEqual(2);
+      expect(lines[1]).toContain('callerOfExecute');
+      expect(error.stack).not.toContain('create-circuit-breaker.ts');
+    });
+
+    it('keeps no more frames than Error.stackTraceLimit allows', async () => {
+      const traced = createCircuitBreaker({ failureThreshold: 1, rejectionStackFrames: 10 });
+      await traced.execute(boom).catch(() => undefined);
+      const before = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        const error = await rejection(traced);
+        expect(error.stack).toBe(`CircuitOpenError: ${error.message}`);
+        expect(Error.stackTraceLimit).toBe(0);
+      } finally {
+        Error.stackTraceLimit = before;
+        traced.shutdown();
+      }
+    });
+  });
+
   it('does not count a rejected call as a failure', async () => {
     await failTimes(breaker, 5);
     const before = breaker.stats();
@@ -505,6 +547,7 @@ describe('createCircuitBreaker', () => {
         resetTimeoutMs: undefined,
         isFailure: undefined,
         isIgnored: undefined,
+        rejectionStackFrames: undefined,
       });
       expect(b.name).toBe('default');
       b.shutdown();
@@ -523,6 +566,9 @@ describe('createCircuitBreaker', () => {
       [{ resetTimeoutMs: 2 ** 31 }, 'options.resetTimeoutMs'],
       [{ isFailure: 'yes' }, 'options.isFailure'],
       [{ isIgnored: true }, 'options.isIgnored'],
+      [{ rejectionStackFrames: -1 }, 'options.rejectionStackFrames'],
+      [{ rejectionStackFrames: 1.5 }, 'options.rejectionStackFrames'],
+      [{ rejectionStackFrames: 101 }, 'options.rejectionStackFrames'],
     ])('rejects %o with a TypeError naming %s', (options, name) => {
       expect(() => createCircuitBreaker(options as never)).toThrow(TypeError);
       expect(() => createCircuitBreaker(options as never)).toThrow(name);

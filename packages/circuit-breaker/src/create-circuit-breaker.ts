@@ -1,5 +1,5 @@
 import OpossumBreaker from 'opossum';
-import { CircuitOpenError, type CircuitOpenReason } from './errors/circuit-open-error.js';
+import { CircuitOpenError, type CircuitOpenReason, createRejection } from './errors/circuit-open-error.js';
 import { Listeners } from './listeners.js';
 import { type CircuitBreakerOptions, describe, resolveCircuitBreakerOptions } from './options.js';
 import type {
@@ -44,6 +44,7 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
   readonly #resetTimeoutMs: number;
   readonly #isFailure: (error: unknown) => boolean;
   readonly #isIgnored: (error: unknown) => boolean;
+  readonly #rejectionStackFrames: number;
   readonly #opossum: OpossumBreaker<[], void>;
   readonly #abort = new AbortController();
 
@@ -76,6 +77,7 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     this.#resetTimeoutMs = config.resetTimeoutMs;
     this.#isFailure = config.isFailure;
     this.#isIgnored = config.isIgnored;
+    this.#rejectionStackFrames = config.rejectionStackFrames;
 
     this.#opossum = new OpossumBreaker<[], void>(unused, {
       name: config.name,
@@ -202,12 +204,17 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     return Math.max(0, this.#openedAt + this.#resetTimeoutMs - Date.now());
   }
 
+  /** Called from `execute` only: the error's stack (if any frames are kept) starts at the caller of `execute`. */
   #rejectCall<T>(reason: CircuitOpenReason): Promise<T> {
-    const error = new CircuitOpenError({
-      breakerName: this.name,
-      retryAfterMs: reason === 'open' ? (this.#msUntilHalfOpen() ?? 0) : 0,
-      reason,
-    });
+    const error = createRejection(
+      {
+        breakerName: this.name,
+        retryAfterMs: reason === 'open' ? (this.#msUntilHalfOpen() ?? 0) : 0,
+        reason,
+      },
+      ConsecutiveFailureBreaker.prototype.execute,
+      this.#rejectionStackFrames,
+    );
     this.#rejections += 1;
     this.#reject.emit({ name: this.name, error });
     return Promise.reject(error);

@@ -37,6 +37,15 @@ export interface CircuitBreakerOptions {
    * @default () => false (nothing is ignored)
    */
   isIgnored?: ((error: unknown) => boolean) | undefined;
+  /**
+   * Stack frames captured in the `CircuitOpenError` of a refused call, starting at the caller of `execute`.
+   * Capturing a stack is most of the cost of a rejection (about 3 us for the first frame, 0.7 us per further
+   * frame, against about 4 us for a whole rejection without one), and a rejection has to stay cheap when an
+   * upstream is down and every call is refused; the message already names the breaker, the reason and the
+   * wait. Raise it while debugging where refused calls come from.
+   * @default 0 (`stack` is the error's first line only)
+   */
+  rejectionStackFrames?: number | undefined;
 }
 
 /** Options after defaults are applied and validated. */
@@ -46,6 +55,7 @@ export interface ResolvedCircuitBreakerOptions {
   readonly resetTimeoutMs: number;
   readonly isFailure: (error: unknown) => boolean;
   readonly isIgnored: (error: unknown) => boolean;
+  readonly rejectionStackFrames: number;
 }
 
 /** The defaults, in one place. */
@@ -55,7 +65,11 @@ export const DEFAULT_CIRCUIT_BREAKER_OPTIONS: ResolvedCircuitBreakerOptions = Ob
   resetTimeoutMs: 60_000,
   isFailure: () => true,
   isIgnored: () => false,
+  rejectionStackFrames: 0,
 });
+
+/** Most frames `rejectionStackFrames` may ask for. */
+const MAX_STACK_FRAMES = 100;
 
 /** Largest delay `setTimeout` honours (about 24.8 days). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -74,6 +88,7 @@ export function resolveCircuitBreakerOptions(
     resetTimeoutMs: options.resetTimeoutMs ?? defaults.resetTimeoutMs,
     isFailure: options.isFailure ?? defaults.isFailure,
     isIgnored: options.isIgnored ?? defaults.isIgnored,
+    rejectionStackFrames: options.rejectionStackFrames ?? defaults.rejectionStackFrames,
   };
   if (typeof resolved.name !== 'string' || resolved.name.length === 0) {
     throw new TypeError(`options.name must be a non-empty string, got ${describe(resolved.name)}`);
@@ -94,6 +109,15 @@ export function resolveCircuitBreakerOptions(
   }
   if (typeof resolved.isFailure !== 'function') {
     throw new TypeError(`options.isFailure must be a function, got ${describe(resolved.isFailure)}`);
+  }
+  if (
+    !Number.isSafeInteger(resolved.rejectionStackFrames) ||
+    resolved.rejectionStackFrames < 0 ||
+    resolved.rejectionStackFrames > MAX_STACK_FRAMES
+  ) {
+    throw new TypeError(
+      `options.rejectionStackFrames must be an integer between 0 and ${MAX_STACK_FRAMES}, got ${describe(resolved.rejectionStackFrames)}`,
+    );
   }
   if (typeof resolved.isIgnored !== 'function') {
     throw new TypeError(`options.isIgnored must be a function, got ${describe(resolved.isIgnored)}`);

