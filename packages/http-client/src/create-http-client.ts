@@ -110,6 +110,34 @@ function validateConfig(config: HttpRequestConfig & { timeout?: unknown }): void
   }
 }
 
+/** Keys of a request config that belong to the client, not to axios. */
+const CLIENT_KEYS: ReadonlySet<string> = new Set([
+  'timeoutMs',
+  'deadlineMs',
+  'signal',
+  'retries',
+  'idempotencyKey',
+  'headers',
+]);
+
+/**
+ * The config handed to axios: the caller's config without the client's own keys, with `method` and `headers`.
+ * A loop rather than `const { timeoutMs, ..., ...rest } = config`: object rest costs about 0.5 us per call here.
+ */
+function axiosConfigOf<D>(
+  config: HttpRequestConfig<D>,
+  method: string,
+  headers: Record<string, unknown>,
+): AxiosRequestConfig<D> {
+  const axiosConfig: Record<string, unknown> = {};
+  for (const key of Object.keys(config)) {
+    if (!CLIENT_KEYS.has(key)) axiosConfig[key] = (config as Record<string, unknown>)[key];
+  }
+  axiosConfig.method = method;
+  axiosConfig.headers = headers;
+  return axiosConfig as AxiosRequestConfig<D>;
+}
+
 /** How the policy sees one HTTP call (a class: no closures to allocate per call). */
 class HttpCallSpec<T extends AxiosResponse> implements CallSpec<T> {
   constructor(
@@ -179,24 +207,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    const {
-      timeoutMs: callTimeoutMs,
-      deadlineMs,
-      signal,
-      retries,
-      idempotencyKey,
-      headers: callerHeaders,
-      ...rest
-    } = config;
+    const { timeoutMs: callTimeoutMs, deadlineMs, signal, retries, idempotencyKey } = config;
+    const callerHeaders = config.headers;
     const method = (config.method ?? 'get').toUpperCase();
 
     // A caller-provided X-Request-ID is kept (it may be propagating an id from a message or a job).
     const requestId =
       headerValue(callerHeaders, 'x-request-id') ?? defaultRequestId ?? getRequestId() ?? generateRequestId();
-    const headers: Record<string, unknown> = {
-      ...resolved.headers,
-      ...(callerHeaders as object | undefined),
-    };
+    const headers: Record<string, unknown> = {};
+    if (resolved.headers !== undefined) Object.assign(headers, resolved.headers);
+    if (callerHeaders !== undefined && callerHeaders !== null) Object.assign(headers, callerHeaders);
     if (headerValue(headers, 'x-request-id') === undefined) headers[REQUEST_ID_HEADER] = requestId;
 
     let idempotent = IDEMPOTENT_METHODS.has(method);
@@ -212,7 +232,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }
     }
 
-    const axiosConfig = { ...rest, method, headers } as AxiosRequestConfig<D>;
+    const axiosConfig = axiosConfigOf(config, method, headers);
     let target: RequestTarget;
     try {
       target = targets.resolve(config.baseURL ?? resolved.baseURL, config.url ?? '');
