@@ -88,12 +88,11 @@ function positiveNumber(name: string, value: unknown): void {
   }
 }
 
-function validateConfig(config: HttpRequestConfig & { timeout?: unknown }): void {
+function validateConfig(config: HttpRequestConfig & { timeout?: unknown }, url: unknown): void {
   if (typeof config !== 'object' || config === null) {
     throw new TypeError(`request config must be an object, got ${describeValue(config)}`);
   }
-  if (typeof config.url !== 'string')
-    throw new TypeError(`option url must be a string, got ${describeValue(config.url)}`);
+  if (typeof url !== 'string') throw new TypeError(`option url must be a string, got ${describeValue(url)}`);
   if (config.timeout !== undefined) {
     throw new TypeError('option timeout is not supported (did you mean timeoutMs?)');
   }
@@ -110,8 +109,10 @@ function validateConfig(config: HttpRequestConfig & { timeout?: unknown }): void
   }
 }
 
-/** Keys of a request config that belong to the client, not to axios. */
+/** Keys of a request config that belong to the client, not to axios (or that the client sets itself). */
 const CLIENT_KEYS: ReadonlySet<string> = new Set([
+  'url',
+  'method',
   'timeoutMs',
   'deadlineMs',
   'signal',
@@ -121,20 +122,22 @@ const CLIENT_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The config handed to axios: the caller's config without the client's own keys, with `method` and `headers`.
- * A loop rather than `const { timeoutMs, ..., ...rest } = config`: object rest costs about 0.5 us per call here.
+ * The config handed to axios: the caller's config without the client's own keys, with `url`, `method`,
+ * `headers`, and `data` when given. A loop rather than `const { timeoutMs, ..., ...rest } = config`: object rest
+ * costs about 0.5 us per call here.
  */
 function axiosConfigOf<D>(
   config: HttpRequestConfig<D>,
+  url: string,
   method: string,
   headers: Record<string, unknown>,
+  data: D | undefined,
 ): AxiosRequestConfig<D> {
-  const axiosConfig: Record<string, unknown> = {};
+  const axiosConfig: Record<string, unknown> = { url, method, headers };
   for (const key of Object.keys(config)) {
     if (!CLIENT_KEYS.has(key)) axiosConfig[key] = (config as Record<string, unknown>)[key];
   }
-  axiosConfig.method = method;
-  axiosConfig.headers = headers;
+  if (data !== undefined) axiosConfig.data = data;
   return axiosConfig as AxiosRequestConfig<D>;
 }
 
@@ -202,14 +205,28 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   });
 
   function request<T = unknown, D = unknown>(config: HttpRequestConfig<D>): Promise<AxiosResponse<T, D>> {
+    return send<T, D>(config, config?.url, config?.method, undefined);
+  }
+
+  /**
+   * `request(config)`, with `url`, `method` and (when defined) `data` given apart: the shorthands pass theirs
+   * without copying the caller's config (a `{ ...config, url, method }` per call cost about 1.5 us, and the
+   * copy was slower to read afterwards).
+   */
+  function send<T, D>(
+    config: HttpRequestConfig<D>,
+    url: unknown,
+    methodName: string | undefined,
+    data: D | undefined,
+  ): Promise<AxiosResponse<T, D>> {
     try {
-      validateConfig(config as HttpRequestConfig);
+      validateConfig(config as HttpRequestConfig, url);
     } catch (error) {
       return Promise.reject(error);
     }
     const { timeoutMs: callTimeoutMs, deadlineMs, signal, retries, idempotencyKey } = config;
     const callerHeaders = config.headers;
-    const method = (config.method ?? 'get').toUpperCase();
+    const method = (methodName ?? 'get').toUpperCase();
 
     // A caller-provided X-Request-ID is kept (it may be propagating an id from a message or a job).
     const requestId =
@@ -232,16 +249,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }
     }
 
-    const axiosConfig = axiosConfigOf(config, method, headers);
+    const axiosConfig = axiosConfigOf(config, url as string, method, headers, data);
     let target: RequestTarget;
     try {
-      target = targets.resolve(config.baseURL ?? resolved.baseURL, config.url ?? '');
+      target = targets.resolve(config.baseURL ?? resolved.baseURL, url as string);
     } catch (cause) {
-      const url = safeUrl(resolveUrl(config.baseURL ?? resolved.baseURL, config.url ?? ''));
       return Promise.reject(
         new HttpClientError('ERR_HTTP_REQUEST', 'could not be sent: the URL is not absolute (set baseURL?)', {
           method,
-          url,
+          url: safeUrl(resolveUrl(config.baseURL ?? resolved.baseURL, url as string)),
           attempts: 0,
           requestId,
           cause,
@@ -268,11 +284,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const withoutBody =
     (method: string) =>
     <T>(url: string, config: HttpMethodConfig = {}): Promise<AxiosResponse<T>> =>
-      request<T>({ ...config, url, method });
+      send<T, unknown>(config, url, method, undefined);
   const withBody =
     (method: string) =>
     <T, D>(url: string, data?: D, config: HttpMethodConfig<D> = {}): Promise<AxiosResponse<T, D>> =>
-      request<T, D>({ ...config, url, method, ...(data === undefined ? {} : { data }) });
+      send<T, D>(config, url, method, data);
 
   return {
     request,
