@@ -114,6 +114,21 @@ describe('createBreakerRegistry', () => {
       small.shutdown();
     });
 
+    it('keeps the recency order when the same key is asked for repeatedly', () => {
+      const small = createBreakerRegistry({ maxBreakers: 3 });
+      small.get('a');
+      small.get('b');
+      small.get('b');
+      small.get('a');
+      small.get('a');
+      expect(small.snapshot().map((s) => s.key)).toEqual(['b', 'a']);
+      small.get('c');
+      small.get('b');
+      small.get('d'); // evicts a, the least recently used
+      expect(small.snapshot().map((s) => s.key)).toEqual(['c', 'b', 'd']);
+      small.shutdown();
+    });
+
     it('never evicts an OPEN breaker and grows past the bound when nothing can be evicted', async () => {
       const small = createBreakerRegistry({ maxBreakers: 2, failureThreshold: 1 });
       await open(small.get('a'), 1);

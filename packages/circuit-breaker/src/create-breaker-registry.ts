@@ -59,6 +59,8 @@ export function createBreakerRegistry(options: BreakerRegistryOptions = {}): Bre
   const breakers = new Map<string, CircuitBreaker>();
   const stateChange = new Listeners<RegistryStateChangeEvent>();
   let shutDown = false;
+  /** The key last used: asking for it again (the common case, one upstream) needs no re-insertion. */
+  let mostRecentKey: string | undefined;
 
   const evictIfNeeded = (): void => {
     if (breakers.size < maxBreakers) return;
@@ -78,8 +80,11 @@ export function createBreakerRegistry(options: BreakerRegistryOptions = {}): Bre
       }
       const existing = breakers.get(key);
       if (existing !== undefined) {
-        breakers.delete(key);
-        breakers.set(key, existing);
+        if (key !== mostRecentKey) {
+          breakers.delete(key);
+          breakers.set(key, existing);
+          mostRecentKey = key;
+        }
         return existing;
       }
       const breaker = createCircuitBreaker({ ...breakerOptions, name: key });
@@ -90,6 +95,7 @@ export function createBreakerRegistry(options: BreakerRegistryOptions = {}): Bre
       evictIfNeeded();
       breaker.onStateChange(({ from, to }) => stateChange.emit({ key, from, to }));
       breakers.set(key, breaker);
+      mostRecentKey = key;
       return breaker;
     },
     snapshot(): BreakerSnapshot[] {
@@ -102,6 +108,7 @@ export function createBreakerRegistry(options: BreakerRegistryOptions = {}): Bre
       shutDown = true;
       for (const breaker of breakers.values()) breaker.shutdown();
       breakers.clear();
+      mostRecentKey = undefined;
       stateChange.clear();
     },
     get size(): number {
