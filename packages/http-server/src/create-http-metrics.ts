@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler, Response } from 'express';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { describe } from './validation.js';
@@ -21,6 +22,15 @@ export interface HttpMetricsOptions {
    * @default [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30]
    */
   buckets?: readonly number[] | undefined;
+  /**
+   * Route label of a response that matched no route, e.g. one answered by a rate limiter or
+   * an authentication middleware in front of the routes. Called only for those responses; return a
+   * bounded label (a route template, or a fixed one such as `/api/*`), or `undefined` for
+   * `unmatched`. Read the path from `req.originalUrl` (`req.url` may still lack a mount path). Never
+   * return the raw path: its values are unbounded.
+   * @default none: such responses are labelled `unmatched`
+   */
+  fallbackRoute?: ((req: Request, res: Response) => string | undefined) | undefined;
 }
 
 /** What {@link createHttpMetrics} returns. */
@@ -81,6 +91,9 @@ export function createHttpMetrics(options: HttpMetricsOptions = {}): HttpMetrics
   ) {
     throw new TypeError('options.buckets must be a non-empty, strictly increasing list of positive numbers');
   }
+  if (options.fallbackRoute !== undefined && typeof options.fallbackRoute !== 'function') {
+    throw new TypeError(`options.fallbackRoute must be a function, got ${describe(options.fallbackRoute)}`);
+  }
 
   const requests = new Counter({
     name: 'http_requests_total',
@@ -100,25 +113,59 @@ export function createHttpMetrics(options: HttpMetricsOptions = {}): HttpMetrics
     for (const name of LINT_FAILING_DEFAULT_METRICS) registry.removeSingleMetric(name);
   }
 
-  const middleware: RequestHandler = (req, res, next) => {
-    const start = process.hrtime.bigint();
-    trackRoute(req);
-    let recorded = false;
-    const record = (): void => {
-      if (recorded) return;
-      recorded = true;
-      res.removeListener('finish', record);
-      res.removeListener('close', record);
-      const labels = {
-        method: req.method,
-        route: routeOf(req),
-        status: res.writableFinished || res.headersSent ? String(res.statusCode) : CLIENT_CLOSED_STATUS,
+  const fallbackRoute = options.fallbackRoute;
+  // Per instance, so two metrics middlewares on one app never share a start time.
+  const START = Symbol('metricsStart');
+  // One pair of label children per (method, route, status): no label object and no label lookup per request.
+  const children = new Map<
+    string,
+    {
+      readonly requests: ReturnType<typeof requests.labels>;
+      readonly duration: ReturnType<typeof duration.labels>;
+    }
+  >();
+  function childrenFor(
+    method: string,
+    route: string,
+    status: string,
+  ): {
+    readonly requests: ReturnType<typeof requests.labels>;
+    readonly duration: ReturnType<typeof duration.labels>;
+  } {
+    const key = `${method} ${status} ${route}`;
+    let pair = children.get(key);
+    if (pair === undefined) {
+      pair = {
+        requests: requests.labels(method, route, status),
+        duration: duration.labels(method, route, status),
       };
-      requests.inc(labels);
-      duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
-    };
-    res.once('finish', record);
-    res.once('close', record);
+      children.set(key, pair);
+    }
+    return pair;
+  }
+
+  // Shared by every response (`this` is the response): no closure and one listener per request.
+  function record(this: TimedResponse): void {
+    const start = this[START];
+    if (start === undefined) return;
+    this[START] = undefined;
+    const req = this.req as Request;
+    let route = routeOf(req);
+    if (route === UNMATCHED_ROUTE && fallbackRoute !== undefined) {
+      route = fallbackRoute(req, this) ?? UNMATCHED_ROUTE;
+    }
+    const status =
+      this.writableFinished || this.headersSent ? statusLabel(this.statusCode) : CLIENT_CLOSED_STATUS;
+    const pair = childrenFor(req.method, route, status);
+    pair.requests.inc();
+    pair.duration.observe((performance.now() - start) / 1000);
+  }
+
+  const middleware: RequestHandler = (req, res, next) => {
+    trackRoute(req);
+    (res as TimedResponse)[START] = performance.now();
+    // `close` follows `finish` on every response, and comes alone when the client went away first.
+    res.on('close', record);
     next();
   };
 
@@ -134,18 +181,25 @@ export function createHttpMetrics(options: HttpMetricsOptions = {}): HttpMetrics
 /*
  * Express's router assigns `req.route` when a route matches, while `req.baseUrl` still holds the
  * mount path of that route's router; by the time the response finishes, an error or a `next()`
- * that left the router has restored `req.baseUrl` to an outer value. So the middleware installs
- * an accessor that remembers the base URL at assignment time. The accessor functions are shared
- * by every request (one hidden-class transition, not one per request).
+ * that left the router has restored `req.baseUrl` to an outer value. So an accessor remembers the
+ * base URL at assignment time. It is installed once on the app's request prototype (Express sets
+ * every request's prototype to `app.request`), never on the request itself: a property defined on
+ * each request object gives every request its own hidden class, which slows every later property
+ * access on it. The accessor stores into the request, so reads and writes of `req.route` behave
+ * as before for any other code.
  */
 const ROUTE = Symbol('route');
 const ROUTE_BASE = Symbol('routeBase');
 
 interface TrackedRequest {
   baseUrl: string;
+  route?: { path?: unknown } | undefined;
   [ROUTE]?: { path?: unknown } | undefined;
   [ROUTE_BASE]?: string | undefined;
 }
+
+/** A response with its start time under the metrics instance's own key. */
+type TimedResponse = Response & Record<symbol, number | undefined>;
 
 const routeAccessor: PropertyDescriptor = {
   configurable: true,
@@ -159,17 +213,46 @@ const routeAccessor: PropertyDescriptor = {
   },
 };
 
+const tracked = new WeakSet<object>();
+
 function trackRoute(req: Request): void {
-  const current = (req as { route?: unknown }).route;
-  Object.defineProperty(req, 'route', routeAccessor);
-  if (current !== undefined) (req as { route?: unknown }).route = current;
+  const proto: unknown = Object.getPrototypeOf(req);
+  if (typeof proto !== 'object' || proto === null || tracked.has(proto)) return;
+  tracked.add(proto);
+  if (!Object.hasOwn(proto, 'route')) Object.defineProperty(proto, 'route', routeAccessor);
 }
+
+const STATUS_LABELS = new Map<number, string>();
+
+function statusLabel(status: number): string {
+  let label = STATUS_LABELS.get(status);
+  if (label === undefined) {
+    label = String(status);
+    if (STATUS_LABELS.size < 1000) STATUS_LABELS.set(status, label);
+  }
+  return label;
+}
+
+const ROUTE_LABELS = new WeakMap<object, Map<string, string>>();
 
 /** The matched route template, or {@link UNMATCHED_ROUTE}. */
 function routeOf(req: Request): string {
-  const tracked = req as unknown as TrackedRequest;
-  const route = tracked[ROUTE];
+  const request = req as unknown as TrackedRequest;
+  // A route assigned while the request had another prototype (a mounted sub-app) is an own property.
+  const own = Object.hasOwn(request, 'route');
+  const route = own ? request.route : request[ROUTE];
   if (route === undefined || route === null || route.path === undefined) return UNMATCHED_ROUTE;
-  const path = Array.isArray(route.path) ? route.path.map(String).join('|') : String(route.path);
-  return `${tracked[ROUTE_BASE] ?? ''}${path}` || '/';
+  const base = (own ? request.baseUrl : request[ROUTE_BASE]) ?? '';
+  let byBase = ROUTE_LABELS.get(route);
+  if (byBase === undefined) {
+    byBase = new Map();
+    ROUTE_LABELS.set(route, byBase);
+  }
+  let label = byBase.get(base);
+  if (label === undefined) {
+    const path = Array.isArray(route.path) ? route.path.map(String).join('|') : String(route.path);
+    label = `${base}${path}` || '/';
+    byBase.set(base, label);
+  }
+  return label;
 }

@@ -76,6 +76,68 @@ describe('createHttpMetrics', () => {
     expect(sample(text, 'http_requests_total', 'method="GET",route="/api/rejects/:id",status="500"')).toBe(1);
   });
 
+  it('labels a response answered before any route matched with fallbackRoute, else "unmatched"', async () => {
+    const metrics = createHttpMetrics({
+      collectDefaultMetrics: false,
+      fallbackRoute: (req, res) =>
+        req.originalUrl.startsWith('/api/') && res.statusCode !== 404 ? '/api/*' : undefined,
+    });
+    const app = express();
+    app.use(metrics.middleware);
+    app.use('/api', (req, res, next) => {
+      if (req.headers['x-limit'] === 'yes') res.status(429).json({ error: 'rate_limited' });
+      else next();
+    });
+    app.get('/api/items/:id', (req, res) => {
+      res.json({ id: req.params.id });
+    });
+    app.get('/metrics', metrics.handler);
+    await request(app).get('/api/items/1').set('x-limit', 'yes').expect(429);
+    await request(app).get('/api/items/2').expect(200);
+    await request(app).get('/api/nothing').expect(404);
+    const text = await metricsText(app);
+    expect(sample(text, 'http_requests_total', 'method="GET",route="/api/*",status="429"')).toBe(1);
+    expect(sample(text, 'http_requests_total', 'method="GET",route="/api/items/:id",status="200"')).toBe(1);
+    expect(sample(text, 'http_requests_total', 'method="GET",route="unmatched",status="404"')).toBe(1);
+  });
+
+  it('labels routes of a mounted sub-app and of two apps sharing one process', async () => {
+    const metrics = createHttpMetrics({ collectDefaultMetrics: false });
+    const sub = express();
+    sub.get('/orders/:id', (_req, res) => {
+      res.send('order');
+    });
+    const app = express();
+    app.use(metrics.middleware);
+    app.use('/v1', sub);
+    app.get('/metrics', metrics.handler);
+    const other = buildApp(createHttpMetrics({ collectDefaultMetrics: false }));
+    await request(app).get('/v1/orders/3').expect(200);
+    await request(other).get('/api/items/3').expect(200);
+    await request(app).get('/v1/orders/4').expect(200);
+    const text = await metricsText(app);
+    expect(sample(text, 'http_requests_total', 'method="GET",route="/v1/orders/:id",status="200"')).toBe(2);
+    expect(text).not.toContain('/api/items/:id');
+    expect(
+      sample(
+        await metricsText(other),
+        'http_requests_total',
+        'method="GET",route="/api/items/:id",status="200"',
+      ),
+    ).toBe(1);
+  });
+
+  it('keeps req.route readable and writable for other code', async () => {
+    const metrics = createHttpMetrics({ collectDefaultMetrics: false });
+    const app = express();
+    app.use(metrics.middleware);
+    app.get('/things/:id', (req, res) => {
+      res.json({ path: req.route?.path });
+    });
+    const res = await request(app).get('/things/1').expect(200);
+    expect(res.body).toEqual({ path: '/things/:id' });
+  });
+
   it('observes durations in the histogram with the same labels', async () => {
     const app = buildApp(createHttpMetrics({ collectDefaultMetrics: false, buckets: [0.5, 60] }));
     await request(app).get('/api/items/1').expect(200);
@@ -174,6 +236,7 @@ describe('createHttpMetrics', () => {
     [{ buckets: [] }, 'options.buckets'],
     [{ buckets: [1, 0.5] }, 'options.buckets'],
     [{ buckets: [0, 1] }, 'options.buckets'],
+    [{ fallbackRoute: '/api/*' }, 'options.fallbackRoute'],
   ])('rejects %o with a TypeError naming %s', (options, name) => {
     expect(() => createHttpMetrics(options as never)).toThrow(TypeError);
     expect(() => createHttpMetrics(options as never)).toThrow(name);
