@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import { RedisStore } from 'rate-limit-redis';
 import type { MockApiConfig } from './config.js';
 import { createFaultInjector, type FaultInjector } from './faults/fault-injector.js';
+import { createApiRouteLabel } from './http/api-route-label.js';
 import { chain } from './http/chain.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import type { IdempotencyStore } from './idempotency/idempotency-store.js';
@@ -101,6 +102,8 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
   const httpMetrics = createHttpMetrics({
     ...(deps.registry === undefined ? {} : { registry: deps.registry }),
     collectDefaultMetrics: deps.collectDefaultMetrics ?? true,
+    // 429s, 401s and injected faults are answered before routing: label them by the template they aimed at.
+    fallbackRoute: createApiRouteLabel(),
   });
   const metrics = createMockApiMetrics(httpMetrics.registry);
 

@@ -57,6 +57,10 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^http_requests_total\{method="GET",route="\/api\/items\/:id",status="200"\} 1$/m);
     expect(text).toMatch(/^http_request_duration_seconds_bucket\{.*route="\/api\/items\/:id".*\} 1$/m);
     expect(text).not.toMatch(/route="\/api\/items\/5"/);
+    // Answered before routing (a 429, an injected fault): labelled by the template they aimed at.
+    expect(text).toMatch(/^http_requests_total\{method="GET",route="\/api\/items",status="429"\} 1$/m);
+    expect(text).toMatch(/^http_requests_total\{method="GET",route="\/api\/items",status="5\d\d"\} 1$/m);
+    expect(text).not.toMatch(/route="unmatched",status="(429|5\d\d)"/);
     expect(text).toMatch(/^rate_limit_rejections_total\{window="minute"\} 1$/m);
     expect(text).toMatch(/^rate_limit_rejections_total\{window="hour"\} 0$/m);
     expect(text).toMatch(/^rate_limit_store_errors_total\{window="minute"\} 0$/m);
