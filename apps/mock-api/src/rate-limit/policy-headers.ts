@@ -2,32 +2,72 @@ import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ClientRateLimitInfo } from 'express-rate-limit';
 
+/** Partition keys remembered at most (then the cache starts over): bounded memory whatever the traffic. */
+const PARTITION_KEY_CACHE_SIZE = 10_000;
+
 /**
- * Appends one IETF draft-8 `RateLimit` / `RateLimit-Policy` pair for a window the request did not reach, in
- * exactly the form express-rate-limit writes for the windows it did reach, so a 429 always describes both
- * windows.
+ * The draft-8 partition key of a client key, as express-rate-limit computes it (the base64 of the first 12 hex
+ * characters of its SHA-256), remembered for the most recent clients: one hash per client, not two per request.
  */
-export function appendPolicyHeaders(
-  res: ServerResponse,
-  policy: { readonly name: string; readonly limit: number; readonly windowMs: number },
-  key: string,
-  info: ClientRateLimitInfo | undefined,
-  now: number,
-): void {
-  if (res.headersSent) return;
-  const windowSeconds = Math.ceil(policy.windowMs / 1000);
-  const used = info?.totalHits ?? 0;
-  const resetSeconds =
-    info?.resetTime === undefined
-      ? windowSeconds
-      : Math.max(0, Math.ceil((info.resetTime.getTime() - now) / 1000));
-  const remaining = Math.max(policy.limit - used, 0);
-  const partitionKey = Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString(
-    'base64',
-  );
-  res.appendHeader('RateLimit', `"${policy.name}"; r=${remaining}; t=${resetSeconds}`);
-  res.appendHeader(
-    'RateLimit-Policy',
-    `"${policy.name}"; q=${policy.limit}; w=${windowSeconds}; pk=:${partitionKey}:`,
-  );
+export function createPartitionKeyCache(size = PARTITION_KEY_CACHE_SIZE): { get(key: string): string } {
+  let cache = new Map<string, string>();
+  return {
+    get(key) {
+      let partitionKey = cache.get(key);
+      if (partitionKey === undefined) {
+        partitionKey = Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString(
+          'base64',
+        );
+        if (cache.size >= size) cache = new Map();
+        cache.set(key, partitionKey);
+      }
+      return partitionKey;
+    },
+  };
+}
+
+/**
+ * Collects the IETF draft-8 `RateLimit` / `RateLimit-Policy` entries of the windows a request went through
+ * (one named policy each, in the order added) and writes each header once, as one comma-separated list: the
+ * same entries express-rate-limit appends one by one.
+ */
+export class PolicyHeaders {
+  #rateLimit = '';
+  #policy = '';
+  readonly #partitionKey: string;
+  readonly #now: number;
+
+  constructor(partitionKey: string, now: number) {
+    this.#partitionKey = partitionKey;
+    this.#now = now;
+  }
+
+  /**
+   * Adds a window's entries from its count (`info`; `undefined` = nothing counted yet) and returns the seconds
+   * until the window resets (the `Retry-After` of a refusal).
+   */
+  add(
+    policy: { readonly policy: string; readonly windowMs: number },
+    limit: number,
+    info: ClientRateLimitInfo | undefined,
+  ): number {
+    const windowSeconds = Math.ceil(policy.windowMs / 1000);
+    const resetTime = info?.resetTime;
+    const resetSeconds =
+      resetTime === undefined
+        ? windowSeconds
+        : Math.max(0, Math.ceil((resetTime.getTime() - this.#now) / 1000));
+    const remaining = Math.max(limit - (info?.totalHits ?? 0), 0);
+    const separator = this.#rateLimit === '' ? '' : ', ';
+    this.#rateLimit += `${separator}"${policy.policy}"; r=${remaining}; t=${resetSeconds}`;
+    this.#policy += `${separator}"${policy.policy}"; q=${limit}; w=${windowSeconds}; pk=:${this.#partitionKey}:`;
+    return resetSeconds;
+  }
+
+  /** Sets both headers (nothing when no window was added or the headers are already out). */
+  write(res: ServerResponse): void {
+    if (this.#rateLimit === '' || res.headersSent) return;
+    res.setHeader('RateLimit', this.#rateLimit);
+    res.setHeader('RateLimit-Policy', this.#policy);
+  }
 }
