@@ -355,6 +355,29 @@ describe('createCircuitBreaker', () => {
       expect(neutral.state).toBe('CLOSED');
     });
 
+    it('does not let a trial from an earlier half-open period release the gate of the current one', async () => {
+      const late = deferred<string>();
+      const lateCall = neutral.execute(() => late.promise); // admitted while CLOSED
+      await failTimes(neutral, 5);
+      vi.advanceTimersByTime(RESET_MS);
+      const oldTrial = deferred<string>();
+      const oldTrialCall = neutral.execute(() => oldTrial.promise);
+      // The late call fails: the breaker re-opens (a late outcome decides like a trial), then half-opens again.
+      late.reject(new Error('late'));
+      await expect(lateCall).rejects.toThrow('late');
+      expect(neutral.state).toBe('OPEN');
+      vi.advanceTimersByTime(RESET_MS);
+      const newTrial = deferred<string>();
+      const newTrialCall = neutral.execute(() => newTrial.promise);
+      // The old trial ends ignored: the new period's trial is still running, so the gate stays shut.
+      oldTrial.reject(new Cancelled());
+      await expect(oldTrialCall).rejects.toBeInstanceOf(Cancelled);
+      expect((await rejection(neutral)).reason).toBe('trial_in_flight');
+      newTrial.resolve('ok');
+      await expect(newTrialCall).resolves.toBe('ok');
+      expect(neutral.state).toBe('CLOSED');
+    });
+
     it('re-opens when the trial after an ignored one fails', async () => {
       await failTimes(neutral, 5);
       vi.advanceTimersByTime(RESET_MS);
