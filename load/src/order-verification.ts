@@ -4,8 +4,6 @@ import type { RequestRecord } from './request-log.js';
 export interface OrderSummary {
   readonly id: string;
   readonly idempotencyKey: string | undefined;
-  /** Creation time, epoch ms (`undefined` when the list does not say). */
-  readonly createdAt: number | undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -20,14 +18,10 @@ export function parseOrderList(body: unknown): OrderSummary[] {
       ? [body.orders, body.items, body.data].find((candidate) => Array.isArray(candidate))
       : undefined;
   if (!Array.isArray(list)) throw new TypeError('GET /api/orders did not return a list of orders');
-  return list.filter(isRecord).map((order) => {
-    const createdAt = typeof order.createdAt === 'string' ? Date.parse(order.createdAt) : Number.NaN;
-    return {
-      id: String(order.id ?? order.orderId),
-      idempotencyKey: typeof order.idempotencyKey === 'string' ? order.idempotencyKey : undefined,
-      createdAt: Number.isNaN(createdAt) ? undefined : createdAt,
-    };
-  });
+  return list.filter(isRecord).map((order) => ({
+    id: String(order.id ?? order.orderId),
+    idempotencyKey: typeof order.idempotencyKey === 'string' ? order.idempotencyKey : undefined,
+  }));
 }
 
 /**

@@ -4,6 +4,8 @@ export interface WarmUpRequest {
   /** Path, or a function of the round number (e.g. to walk item ids). */
   readonly path: string | ((round: number) => string);
   readonly body?: unknown;
+  /** Extra headers, or a function of the round number. */
+  readonly headers?: Readonly<Record<string, string>> | ((round: number) => Readonly<Record<string, string>>);
 }
 
 export interface WarmUpOptions {
@@ -51,11 +53,14 @@ export async function warmUp(
       next += 1;
       for (const step of sequence) {
         const path = typeof step.path === 'function' ? step.path(round) : step.path;
+        const extraHeaders = typeof step.headers === 'function' ? step.headers(round) : step.headers;
         const response = await fetch(`${baseUrl}${path}`, {
           method: step.method,
-          ...(step.body === undefined
-            ? {}
-            : { body: JSON.stringify(step.body), headers: { 'content-type': 'application/json' } }),
+          headers: {
+            ...(step.body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...extraHeaders,
+          },
+          ...(step.body === undefined ? {} : { body: JSON.stringify(step.body) }),
           signal: AbortSignal.timeout(10_000),
         });
         await response.arrayBuffer();

@@ -14,7 +14,9 @@ beforeAll(async () => {
       body += String(chunk);
     });
     req.on('end', () => {
-      seen.push(`${req.method} ${req.url} ${body}`);
+      seen.push(
+        `${req.method} ${req.url} ${body}${req.headers['idempotency-key'] ? ` key=${req.headers['idempotency-key']}` : ''}`,
+      );
       res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
       res.end('{}');
     });
@@ -33,7 +35,12 @@ describe('warmUp', () => {
       baseUrl,
       [
         { method: 'GET', path: (round) => `/items/${round}` },
-        { method: 'POST', path: '/orders', body: { itemId: '1' } },
+        {
+          method: 'POST',
+          path: '/orders',
+          body: { itemId: '1' },
+          headers: (round) => ({ 'Idempotency-Key': `w-${round}` }),
+        },
       ],
       { concurrency: 3, rounds: 10 },
     );
@@ -43,7 +50,8 @@ describe('warmUp', () => {
     expect(seen.filter((line) => line.startsWith('GET')).sort()).toEqual(
       Array.from({ length: 10 }, (_, round) => `GET /items/${round} `).sort(),
     );
-    expect(seen.filter((line) => line === 'POST /orders {"itemId":"1"}')).toHaveLength(10);
+    expect(seen.filter((line) => line.startsWith('POST /orders {"itemId":"1"} key=w-'))).toHaveLength(10);
+    expect(seen).toContain('POST /orders {"itemId":"1"} key=w-9');
     expect(describeWarmUp(result)).toMatch(/^20 requests in \d+\.\d s \(200: 10, 201: 10\)$/);
   });
 });

@@ -17,9 +17,10 @@ export interface ConsumerStack {
   readonly consumer: RunningService;
   readonly adminToken: string;
   readonly notes: string[];
-  /** When the warm-up ended (epoch ms): what happened before is not part of the measured run. */
-  readonly warmedUpAt: number;
 }
+
+/** Idempotency keys of the warm-up's checkouts start with this, so their orders can be told apart. */
+export const WARM_UP_KEY_PREFIX = 'load-warm-up-';
 
 /** Warm-up rounds of catalog, item and checkout before the load. */
 export const WARM_UP_ROUNDS = 150;
@@ -41,7 +42,12 @@ export async function startConsumerStack(context: ScenarioContext): Promise<Cons
     [
       { method: 'GET', path: '/catalog' },
       { method: 'GET', path: (round) => `/catalog/${item(round)}` },
-      { method: 'POST', path: '/checkout', body: { itemId: '1', quantity: 1 } },
+      {
+        method: 'POST',
+        path: '/checkout',
+        body: { itemId: '1', quantity: 1 },
+        headers: (round) => ({ 'Idempotency-Key': `${WARM_UP_KEY_PREFIX}${context.runId}-${round}` }),
+      },
     ],
     { rounds: WARM_UP_ROUNDS, concurrency: 8 },
   );
@@ -49,7 +55,6 @@ export async function startConsumerStack(context: ScenarioContext): Promise<Cons
     mockApi,
     consumer,
     adminToken,
-    warmedUpAt: Date.now(),
     notes: [
       `warm-up through the consumer before the load (not measured): ${describeWarmUp(warm)}`,
       describeEnv(mockApi, ['API_KEYS', 'FAULTS_ENABLED']),
