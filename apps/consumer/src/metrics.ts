@@ -81,12 +81,29 @@ export function createConsumerMetrics(options: ConsumerMetricsOptions = {}): Con
     registers,
   });
 
+  // One pair of label children per (upstream, outcome), both bounded sets: no label objects per attempt.
+  const attemptChildren = new Map<
+    string,
+    {
+      readonly requests: ReturnType<typeof upstreamRequests.labels>;
+      readonly duration: ReturnType<typeof upstreamDuration.labels>;
+    }
+  >();
+
   return {
     registry,
     observeUpstreamAttempt(upstream, outcome, durationMs) {
-      upstreamRequests.inc({ upstream, outcome });
-      if (durationMs !== undefined)
-        upstreamDuration.observe({ upstream, outcome }, Math.max(0, durationMs) / 1000);
+      const key = `${upstream} ${outcome}`;
+      let pair = attemptChildren.get(key);
+      if (pair === undefined) {
+        pair = {
+          requests: upstreamRequests.labels(upstream, outcome),
+          duration: upstreamDuration.labels(upstream, outcome),
+        };
+        attemptChildren.set(key, pair);
+      }
+      pair.requests.inc();
+      if (durationMs !== undefined) pair.duration.observe(Math.max(0, durationMs) / 1000);
     },
     retried(upstream, reason) {
       retries.inc({ upstream, reason });
