@@ -3,11 +3,8 @@
  * `httpLogger()` (same logger, inbound-id validation, response header, request context, minimal
  * serializers, same levels and quiet paths). Kept for the record: it is the alternative we measured
  * and did not choose.
- *
- * pino-http is resolved from @resilience/logging's own dependencies, where it is declared.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import {
   createLogger,
   generateRequestId,
@@ -17,6 +14,7 @@ import {
   runWithRequestContext,
 } from '@resilience/logging';
 import type { RequestHandler } from 'express';
+import pinoHttpFactory from 'pino-http';
 import { buildApp, devNullDestination, serve } from './logging-app.js';
 
 interface PinoHttpOptions {
@@ -29,8 +27,8 @@ interface PinoHttpOptions {
   autoLogging: { ignore: (req: IncomingMessage) => boolean };
 }
 
-const requireFromLogging = createRequire(import.meta.resolve('@resilience/logging'));
-const pinoHttp = requireFromLogging('pino-http') as (options: PinoHttpOptions) => RequestHandler;
+// Our options type is narrower than pino-http's own (it names only what this server sets).
+const pinoHttp = pinoHttpFactory as unknown as (options: PinoHttpOptions) => RequestHandler;
 
 const QUIET = new Set(['/healthz', '/readyz', '/metrics']);
 const logger = createLogger({ service: 'bench', destination: devNullDestination() });
