@@ -6,6 +6,7 @@
 import { Agent } from 'node:http';
 import axios from 'axios';
 import express from 'express';
+import { serve } from './serve.js';
 
 const upstream = process.env.BENCH_UPSTREAM_URL;
 if (upstream === undefined || upstream === '') throw new Error('BENCH_UPSTREAM_URL is required');
@@ -27,12 +28,4 @@ app.get('/catalog', async (_req, res) => {
   }
 });
 
-const server = app.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : Number.NaN;
-  process.stdout.write(`LISTENING ${port}\n`);
-});
-process.once('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+serve(app);

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import express from 'express';
+import { serve } from './serve.js';
 
 const bodyFile = process.env.BENCH_BODY_FILE;
 if (bodyFile === undefined || bodyFile === '') throw new Error('BENCH_BODY_FILE is required');
@@ -16,12 +17,4 @@ app.get('/api/items', (_req, res) => {
   res.type('application/json').send(body);
 });
 
-const server = app.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : Number.NaN;
-  process.stdout.write(`LISTENING ${port}\n`);
-});
-process.once('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+serve(app);

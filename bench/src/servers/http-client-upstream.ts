@@ -4,13 +4,13 @@
  * accepted and the requests served so far (so the benchmark can prove an open breaker opens no socket).
  * Announces `LISTENING <port>`; exits on SIGTERM.
  */
-import { createServer } from 'node:http';
+import { serve } from './serve.js';
 
 const BODY = JSON.stringify({ id: 42, name: 'widget', price: 9.99, tags: ['a', 'b', 'c'], inStock: true });
 let connections = 0;
 let requests = 0;
 
-const server = createServer((req, res) => {
+const server = serve((req, res) => {
   requests += 1;
   if (req.url === '/stats') {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -27,13 +27,4 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 60_000;
 server.on('connection', () => {
   connections += 1;
-});
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : Number.NaN;
-  process.stdout.write(`LISTENING ${port}\n`);
-});
-process.once('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
 });

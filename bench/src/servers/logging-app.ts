@@ -29,16 +29,3 @@ export function buildApp(middleware: RequestHandler[]): Express {
   });
   return app;
 }
-
-/** Listens on 127.0.0.1 (port chosen by the OS), announces `LISTENING <port>`, exits on SIGTERM. */
-export function serve(app: Express): void {
-  const server = app.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : Number.NaN;
-    process.stdout.write(`LISTENING ${port}\n`);
-  });
-  process.once('SIGTERM', () => {
-    server.closeAllConnections();
-    server.close(() => process.exit(0));
-  });
-}

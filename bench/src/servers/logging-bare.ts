@@ -1,4 +1,5 @@
 /** Benchmark server: bare Express 5, no logging middleware (the baseline). */
-import { buildApp, serve } from './logging-app.js';
+import { buildApp } from './logging-app.js';
+import { serve } from './serve.js';
 
 serve(buildApp([]));

@@ -15,7 +15,8 @@ import {
 } from '@resilience/logging';
 import type { RequestHandler } from 'express';
 import pinoHttpFactory from 'pino-http';
-import { buildApp, devNullDestination, serve } from './logging-app.js';
+import { buildApp, devNullDestination } from './logging-app.js';
+import { serve } from './serve.js';
 
 interface PinoHttpOptions {
   logger: Logger;

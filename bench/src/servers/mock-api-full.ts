@@ -7,6 +7,7 @@
 import { openSync, writeSync } from 'node:fs';
 import { createLogger } from '@resilience/logging';
 import { createApp, loadConfig } from '@resilience/mock-api';
+import { serve } from './serve.js';
 
 const fd = openSync('/dev/null', 'w');
 const logger = createLogger({
@@ -24,14 +25,4 @@ const config = loadConfig({
 const mockApi = createApp(config, { logger });
 await mockApi.waitForRedis(10_000);
 
-const server = mockApi.app.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : Number.NaN;
-  process.stdout.write(`LISTENING ${port}\n`);
-});
-process.once('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => {
-    void mockApi.close().then(() => process.exit(0));
-  });
-});
+serve(mockApi.app, () => mockApi.close());
