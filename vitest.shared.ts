@@ -2,12 +2,13 @@ import type { ViteUserConfig } from 'vitest/config';
 
 /**
  * Test settings every package shares. Each package's vitest.config.ts spreads this.
- * The JSON report in `.vitest/results.json` is what `.ci/run` totals into its summary line.
+ * The JSON report (`.vitest/results.json`, or the path in VITEST_JSON_REPORT) is what `.ci/run` totals into its
+ * summary line.
  */
 export const sharedTestConfig: ViteUserConfig['test'] = {
   include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
   exclude: ['**/node_modules/**', '**/dist/**', '**/.stryker-tmp/**'],
-  reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
+  reporters: ['default', ['json', { outputFile: process.env.VITEST_JSON_REPORT ?? '.vitest/results.json' }]],
   testTimeout: 20_000,
   hookTimeout: 20_000,
   restoreMocks: true,
