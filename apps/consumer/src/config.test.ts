@@ -103,14 +103,35 @@ describe('loadConfig', () => {
     ['UPSTREAM_URL', 'http://user:pw@127.0.0.1:3001'],
     ['UPSTREAM_URL', 'http://127.0.0.1:3001/?key=1'],
     ['UPSTREAM_API_KEY', 'has space'],
+    ['HOST', 'not a host'],
+    ['HOST', 'http://127.0.0.1'],
+    ['HOST', '127.0.0.1:3000'],
+    ['HOST', '[::1]'],
+    ['HOST', '-bad.example'],
+    ['HOST', 'a..b'],
+    ['HOST', `${'a'.repeat(64)}.example`],
   ])('rejects %s=%s with an error naming the variable', (variable, value) => {
     expect(problemsOf({ [variable]: value })).toEqual([variable]);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`${variable}: expected`));
   });
 
+  it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'fe80::1', 'localhost', 'api-1.internal.example', 'host.'])(
+    'accepts HOST=%s',
+    (value) => {
+      expect(loadConfig({ HOST: value }).host).toBe(value);
+    },
+  );
+
+  it('names HOST and the accepted form when HOST is invalid', () => {
+    expect(() => loadConfig({ HOST: 'not a host' })).toThrow(
+      'HOST: expected an IP address or host name like 127.0.0.1, 0.0.0.0, :: or localhost, got "not a host"',
+    );
+  });
+
   it('reports every invalid variable at once', () => {
-    expect(problemsOf({ PORT: 'x', RETRY_MAX: 'y', LOG_LEVEL: 'z' })).toEqual([
+    expect(problemsOf({ PORT: 'x', RETRY_MAX: 'y', LOG_LEVEL: 'z', HOST: 'a b' })).toEqual([
       'LOG_LEVEL',
+      'HOST',
       'PORT',
       'RETRY_MAX',
     ]);

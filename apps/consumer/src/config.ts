@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ConfigError, type ConfigProblem } from './errors/config-error.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -7,7 +8,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface ConsumerConfig {
   /** `PORT`: port to listen on; 0 picks a free one. @default 3000 */
   readonly port: number;
-  /** `HOST`: address to bind. @default '127.0.0.1' */
+  /** `HOST`: address to bind, an IP address (`0.0.0.0`, `::`) or a host name (`localhost`). @default '127.0.0.1' */
   readonly host: string;
   /** `LOG_LEVEL`: pino level. @default 'info' */
   readonly logLevel: LogLevel;
@@ -104,6 +105,7 @@ export function loadConfig(env: Env = process.env): ConsumerConfig {
       });
   }
 
+  const host = parseHost(read('HOST'), problems);
   const upstreamUrl = parseUpstreamUrl(read('UPSTREAM_URL'), problems);
 
   const upstreamApiKey = read('UPSTREAM_API_KEY');
@@ -123,7 +125,7 @@ export function loadConfig(env: Env = process.env): ConsumerConfig {
   });
   const config: ConsumerConfig = {
     port: int('PORT', CONFIG_DEFAULTS.port, { min: 0, max: 65_535 }),
-    host: read('HOST') ?? CONFIG_DEFAULTS.host,
+    host,
     logLevel,
     upstreamUrl,
     upstreamApiKey,
@@ -149,6 +151,24 @@ export function loadConfig(env: Env = process.env): ConsumerConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** One DNS label (RFC 1123): letters, digits and inner hyphens, 1-63 characters. */
+const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** Accepts what `server.listen(port, host)` can bind: a bare IPv4/IPv6 address or a host name. */
+function parseHost(raw: string | undefined, problems: ConfigProblem[]): string {
+  if (raw === undefined) return CONFIG_DEFAULTS.host;
+  if (isIP(raw) !== 0) return raw;
+  const name = raw.endsWith('.') ? raw.slice(0, -1) : raw;
+  if (name.length > 0 && name.length <= 253 && name.split('.').every((label) => HOST_LABEL.test(label))) {
+    return raw;
+  }
+  problems.push({
+    variable: 'HOST',
+    message: `expected an IP address or host name like 127.0.0.1, 0.0.0.0, :: or localhost, got ${JSON.stringify(raw)}`,
+  });
+  return CONFIG_DEFAULTS.host;
 }
 
 function parseUpstreamUrl(raw: string | undefined, problems: ConfigProblem[]): string {
