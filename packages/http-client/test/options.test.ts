@@ -22,7 +22,10 @@ describe('options handling', () => {
   });
 
   it('never mutates the client options or a request config (both deeply frozen)', async () => {
-    const { logger } = captureLogs();
+    const logged: string[] = [];
+    const record = (_fields: object, msg: string): void => {
+      logged.push(msg);
+    };
     const options: HttpClientOptions = deepFreeze({
       baseURL: server.origin,
       headers: { 'x-team': 'orders' },
@@ -31,17 +34,24 @@ describe('options handling', () => {
       retryBudget: { ratio: 0.5 },
       idempotencyKey: true,
       hooks: {},
+      logger: { warn: record, info: record, debug: record },
     });
-    const client = createHttpClient({ ...options, logger });
+    // The frozen object itself, not a copy: a write to any of its properties throws in strict mode.
+    const client = createHttpClient(options);
     const config = deepFreeze({ headers: { 'x-call': '1' }, params: { q: 'a' }, timeoutMs: 1000 });
+    server.script([{ status: 404 }]);
+    // A 404 is logged (debug) at once: the frozen logger is used, not a copy of it.
+    await expect(client.get('/missing', config)).rejects.toThrow(/status 404/);
     await client.get('/x', config);
     await client.post('/y', { a: 1 }, config);
     client.close();
     expect(server.requests.map((r) => [r.headers['x-team'], r.headers['x-call']])).toEqual([
       ['orders', '1'],
       ['orders', '1'],
+      ['orders', '1'],
     ]);
     expect(config.headers).toEqual({ 'x-call': '1' });
+    expect(logged).toContain('outbound call failed');
   });
 
   it('throws a TypeError naming the option at construction', () => {
