@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, main } from '../src/main.js';
+import { parseOrderList, verifyOrders } from '../src/order-verification.js';
 import { createProcessRegistry } from '../src/process-group.js';
 import type { ScenarioDefinition } from '../src/scenario-definition.js';
 import type { ScenarioResult } from '../src/scenario-result.js';
@@ -165,12 +166,25 @@ describe.concurrent('checks evaluated by the runner', () => {
       ],
       invariants: [{ name: 'never answered 200', violates: (request) => request.status === 200 }],
       async setup(context) {
-        const service = await context.startService(standInService());
+        // The stand-in's order list holds two orders made with one idempotency key: the verification reads it
+        // after the run, as the transient-faults scenario reads mock-api's.
+        const orders = [
+          { id: 'o-1', idempotencyKey: 'key-1' },
+          { id: 'o-2', idempotencyKey: 'key-1' },
+        ];
+        const service = await context.startService(
+          standInService('stand-in', { STAND_IN_ORDERS: JSON.stringify(orders) }),
+        );
         return {
           target: service.url,
-          verify: async () => [
-            { kind: 'verification', name: 'always wrong', expected: 'yes', actual: 'no', passed: false },
-          ],
+          verify: async (outcome) => {
+            const response = await fetch(`${service.url}/api/orders`);
+            const list = parseOrderList(await response.json());
+            // The fixture makes no checkouts, so only the duplicate check is meaningful here.
+            return verifyOrders([], list, outcome.isSuccess).filter((check) =>
+              check.name.includes('idempotency key'),
+            );
+          },
         };
       },
     });
@@ -180,10 +194,40 @@ describe.concurrent('checks evaluated by the runner', () => {
     expect(failed.map((check) => `${check.kind}: ${check.name}`)).toEqual([
       'phase: p95 [only]',
       'invariant: never answered 200',
-      'verification: always wrong',
+      'verification: orders: no idempotency key or id with two orders',
     ]);
+    expect(failed[2]?.actual).toBe('1 duplicates');
     // Artillery itself was content: the failure comes from the runner's checks alone.
     expect(result?.artilleryExitCode).toBe(0);
     expect(stdout).toContain('impossible: [phase] p95 [only]: expected < 0 ms');
+  });
+
+  it('fails the run when a service dies during the load (the "no crash" check)', async () => {
+    const { code, result } = await runOne({
+      name: 'crash',
+      title: 'the service exits after answering the load',
+      scriptPath: passingScript,
+      thresholds: [{ phase: '*', metric: 'successRate', op: '>=', value: 1 }],
+      async setup(context) {
+        // The fixture sends 4 requests: the stand-in answers all of them, then exits on its own.
+        const service = await context.startService(standInService('stand-in', { STAND_IN_EXIT_AFTER: '4' }));
+        return { target: service.url };
+      },
+    });
+
+    expect(code).toBe(EXIT.failed);
+    const failed = result?.checks.filter((check) => !check.passed) ?? [];
+    expect(failed).toEqual([
+      {
+        kind: 'process',
+        name: 'stand-in still running and healthy after the load',
+        expected: 'running, /healthz 200',
+        actual: 'exited',
+        passed: false,
+      },
+    ]);
+    // Every request was answered: the failure is the crash alone.
+    expect(result?.overall?.requests).toBe(4);
+    expect(result?.artilleryExitCode).toBe(0);
   });
 });
