@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { BreakerRegistry } from '@resilience/circuit-breaker';
-import { generateRequestId, getRequestId } from '@resilience/logging';
+import { generateRequestId, getRequestId, REQUEST_ID_HEADER } from '@resilience/logging';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { describeTypedFailure, type Failure, IDEMPOTENT_METHODS, toHttpClientError } from './classify.js';
 import { HttpClientError } from './errors/http-client-error.js';
@@ -20,8 +20,6 @@ import { createPolicyRuntime, type Protection, protectionFromRuntime } from './p
 import { type RequestTarget, RequestTargets, resolveUrl } from './request-target.js';
 import { safeUrl } from './safe-url.js';
 
-/** Header carrying the request id on every outbound attempt. */
-export const REQUEST_ID_HEADER = 'X-Request-ID';
 /** Header that makes a POST or PATCH retryable. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
@@ -141,6 +139,10 @@ function axiosConfigOf<D>(
   return axiosConfig as AxiosRequestConfig<D>;
 }
 
+function isRequestIdHeaderName(name: string): boolean {
+  return name.toLowerCase() === REQUEST_ID_HEADER;
+}
+
 /** How the policy sees one HTTP call (a class: no closures to allocate per call). */
 class HttpCallSpec<T extends AxiosResponse> implements CallSpec<T> {
   constructor(
@@ -193,8 +195,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     // The policy owns timeouts (per attempt and per call); axios' own stays off.
     timeout: 0,
   });
-  // An X-Request-ID among the client's default headers is honoured like one set per request.
-  const defaultRequestId = headerValue(resolved.headers, 'x-request-id');
+  // An X-Request-ID among the client's default headers is only a fallback: inside a request context that
+  // request's id wins (a header set per call still wins over both).
+  const defaultRequestId = headerValue(resolved.headers, REQUEST_ID_HEADER);
+  const defaultRequestIdNames =
+    resolved.headers === undefined ? [] : Object.keys(resolved.headers).filter(isRequestIdHeaderName);
   const targets = new RequestTargets();
   const runtime = createPolicyRuntime(resolved);
   let closed = false;
@@ -228,13 +233,18 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const callerHeaders = config.headers;
     const method = (methodName ?? 'get').toUpperCase();
 
-    // A caller-provided X-Request-ID is kept (it may be propagating an id from a message or a job).
-    const requestId =
-      headerValue(callerHeaders, 'x-request-id') ?? defaultRequestId ?? getRequestId() ?? generateRequestId();
+    // Precedence: an X-Request-ID set on this call (it may be propagating an id from a message or a job),
+    // then the current request context's id, then one among the client's default headers, then a new one.
+    const callerRequestId = headerValue(callerHeaders, REQUEST_ID_HEADER);
+    const requestId = callerRequestId ?? getRequestId() ?? defaultRequestId ?? generateRequestId();
     const headers: Record<string, unknown> = {};
     if (resolved.headers !== undefined) Object.assign(headers, resolved.headers);
     if (callerHeaders !== undefined && callerHeaders !== null) Object.assign(headers, callerHeaders);
-    if (headerValue(headers, 'x-request-id') === undefined) headers[REQUEST_ID_HEADER] = requestId;
+    if (callerRequestId === undefined) {
+      // The default's spelling (X-Request-ID, x-request-id, ...) must not travel next to the chosen id.
+      for (const name of defaultRequestIdNames) delete headers[name];
+      headers[REQUEST_ID_HEADER] = requestId;
+    }
 
     let idempotent = IDEMPOTENT_METHODS.has(method);
     if (!idempotent && (method === 'POST' || method === 'PATCH')) {

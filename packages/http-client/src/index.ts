@@ -1,9 +1,11 @@
 export type { BreakerRegistry, CircuitState, RegistryStateChangeEvent } from '@resilience/circuit-breaker';
 export { CircuitOpenError, isCircuitOpenError } from '@resilience/circuit-breaker';
+/** Header carrying the request id on every outbound attempt: `@resilience/logging`'s own constant. */
+export { REQUEST_ID_HEADER } from '@resilience/logging';
 export type { CallWithProtectionOptions } from './call-with-protection.js';
 export { callWithProtection } from './call-with-protection.js';
 export type { HttpClient, HttpMethodConfig, HttpRequestConfig } from './create-http-client.js';
-export { createHttpClient, IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER } from './create-http-client.js';
+export { createHttpClient, IDEMPOTENCY_KEY_HEADER } from './create-http-client.js';
 export { AbortError, isAbortError } from './errors/abort-error.js';
 export { DeadlineExceededError, isDeadlineExceededError } from './errors/deadline-exceeded-error.js';
 export type { HttpClientErrorCode } from './errors/http-client-error.js';

@@ -128,7 +128,8 @@ export interface HttpClientOptions extends ProtectionOptions {
    */
   readonly baseURL?: string | undefined;
   /**
-   * Headers sent on every request (a request's own headers win).
+   * Headers sent on every request (a request's own headers win). An `X-Request-ID` here is only used outside
+   * a request context: inside one, that request's id is sent instead.
    * @default {}
    */
   readonly headers?: Readonly<Record<string, string>>;

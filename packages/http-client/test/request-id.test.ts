@@ -1,6 +1,6 @@
-import { runWithRequestContext } from '@resilience/logging';
+import { REQUEST_ID_HEADER as LOGGING_REQUEST_ID_HEADER, runWithRequestContext } from '@resilience/logging';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHttpClient, type HttpClient } from '../src/index.js';
+import { createHttpClient, type HttpClient, REQUEST_ID_HEADER } from '../src/index.js';
 import { advancingOnRetry, useFakeTime } from './helpers/fake-time.js';
 import { type CapturedLogs, captureLogs } from './helpers/logs.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
@@ -71,6 +71,50 @@ describe('X-Request-ID propagation', () => {
     expect(ids[1]).toBe(ids[0]);
     expect(ids[2]).not.toBe(ids[0]);
     expect(logs.lines.find((l) => l.msg === 'retrying outbound call')?.requestId).toBe(ids[0]);
+  });
+
+  it("sends the request context's id rather than an X-Request-ID among the client's default headers", async () => {
+    const withDefault = createHttpClient({
+      baseURL: server.origin,
+      headers: { 'X-Request-ID': 'client-default' },
+      logger: logs.logger,
+    });
+    try {
+      await runWithRequestContext('req-context-9', () => withDefault.get('/x'));
+      await withDefault.get('/y');
+    } finally {
+      withDefault.close();
+    }
+    const [inside, outside] = server.requests;
+    expect(inside?.headers['x-request-id']).toBe('req-context-9');
+    // Outside a request context the client default is the fallback.
+    expect(outside?.headers['x-request-id']).toBe('client-default');
+    // One header on the wire, not the default's spelling next to the chosen id.
+    expect(
+      server.requests.map((r) =>
+        r.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'x-request-id'),
+      ),
+    ).toEqual([['x-request-id'], ['x-request-id']]);
+  });
+
+  it("keeps an X-Request-ID set on the call over the request context and the client's default", async () => {
+    const withDefault = createHttpClient({
+      baseURL: server.origin,
+      headers: { 'x-request-id': 'client-default' },
+      logger: logs.logger,
+    });
+    try {
+      await runWithRequestContext('req-context-10', () =>
+        withDefault.get('/x', { headers: { 'X-Request-ID': 'job-78' } }),
+      );
+    } finally {
+      withDefault.close();
+    }
+    expect(server.requests[0]?.headers['x-request-id']).toBe('job-78');
+  });
+
+  it('sends the header named by REQUEST_ID_HEADER, the constant @resilience/logging reads inbound', () => {
+    expect(REQUEST_ID_HEADER).toBe(LOGGING_REQUEST_ID_HEADER);
   });
 
   it('keeps an X-Request-ID header the caller set', async () => {

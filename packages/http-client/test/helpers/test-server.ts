@@ -13,6 +13,8 @@ export interface RecordedRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
+  /** Header names and values as sent, names in their original case (`[name, value, name, value, ...]`). */
+  readonly rawHeaders: readonly string[];
   readonly body: string;
   /** Date.now() when the request arrived (fake time when fake timers are on). */
   readonly at: number;
@@ -53,6 +55,7 @@ export async function startTestServer(initial: readonly Behaviour[] = []): Promi
         method: req.method ?? '',
         url: req.url ?? '',
         headers: req.headers,
+        rawHeaders: req.rawHeaders,
         body: Buffer.concat(chunks).toString('utf8'),
         at: Date.now(),
       };
