@@ -43,6 +43,13 @@ export interface ArtilleryRunOptions {
   /** Extra environment for Artillery (and the processor). */
   readonly env?: Readonly<Record<string, string>>;
   readonly onEvent: (event: ArtilleryConsoleEvent, at: number) => void;
+  /**
+   * How long Artillery may run past the planned end of the phase it last started (or past its start, before
+   * the first phase) before it is killed, with its whole process group. @default 60000
+   */
+  readonly timeoutMarginMs?: number;
+  /** Artillery's CLI entry point, run with this Node. @default the installed package's `bin/run` */
+  readonly bin?: string;
 }
 
 export interface ArtilleryRunResult {
@@ -50,7 +57,15 @@ export interface ArtilleryRunResult {
   readonly report: ArtilleryReport | undefined;
   readonly startedAt: number;
   readonly endedAt: number;
+  /** Why Artillery was killed for running too long; `undefined` when it finished by itself. */
+  readonly timedOut: string | undefined;
 }
+
+/** Default of `timeoutMarginMs`: a stuck Artillery is killed a minute after its phases should have ended. */
+export const ARTILLERY_TIMEOUT_MARGIN_MS = 60_000;
+
+/** Grace between SIGTERM and SIGKILL when a timed-out Artillery is stopped. */
+const TIMEOUT_KILL_GRACE_MS = 2_000;
 
 /** Path of Artillery's CLI entry point, from the installed package. */
 export function artilleryBin(): string {
@@ -60,12 +75,17 @@ export function artilleryBin(): string {
 
 /**
  * Runs `artillery run` as its own process group, with telemetry disabled, feeding each console line to the
- * parser and each event to `onEvent`; resolves when Artillery exits.
+ * parser and each event to `onEvent`; resolves when Artillery exits. A run that outlasts its planned phases
+ * by `timeoutMarginMs` is killed, so a stuck Artillery cannot hang the runner.
  */
 export async function runArtillery(options: ArtilleryRunOptions): Promise<ArtilleryRunResult> {
   const startedAt = Date.now();
+  const marginMs = options.timeoutMarginMs ?? ARTILLERY_TIMEOUT_MARGIN_MS;
+  if (!Number.isFinite(marginMs) || marginMs <= 0) {
+    throw new TypeError(`timeoutMarginMs must be a positive number of milliseconds, got ${marginMs}`);
+  }
   const args = [
-    artilleryBin(),
+    options.bin ?? artilleryBin(),
     'run',
     '--environment',
     options.environment,
@@ -90,6 +110,19 @@ export async function runArtillery(options: ArtilleryRunOptions): Promise<Artill
     }),
   });
   const closed = new Promise<void>((resolve) => child.child.once('close', () => resolve()));
+  // The deadline moves at each phase start to the phase's planned end plus the margin.
+  let timedOut: string | undefined;
+  let waitingFor = 'the first phase to start';
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (delayMs: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = `timed out: no exit ${marginMs / 1000} s after ${waitingFor}; killed`;
+      void child.stop(TIMEOUT_KILL_GRACE_MS);
+    }, delayMs);
+    timer.unref();
+  };
+  arm(marginMs);
   const consoleLog = createWriteStream(options.consoleLogPath);
   const parser = createArtilleryConsoleParser();
   child.child.stderr?.pipe(consoleLog, { end: false });
@@ -102,11 +135,18 @@ export async function runArtillery(options: ArtilleryRunOptions): Promise<Artill
     const lines = createInterface({ input: stdout });
     lines.on('line', (line) => {
       consoleLog.write(`${line}\n`);
-      for (const event of parser.push(line)) options.onEvent(event, Date.now());
+      for (const event of parser.push(line)) {
+        if (event.type === 'phase-started') {
+          waitingFor = `phase ${event.name} (${event.durationSec} s) should have ended`;
+          arm(event.durationSec * 1000 + marginMs);
+        }
+        options.onEvent(event, Date.now());
+      }
     });
     lines.on('close', () => resolve());
   });
   const exitCode = await child.exited;
+  clearTimeout(timer);
   await Promise.all([linesDone, closed]);
   for (const event of parser.end()) options.onEvent(event, Date.now());
   await new Promise<void>((resolve) => consoleLog.end(resolve));
@@ -118,5 +158,5 @@ export async function runArtillery(options: ArtilleryRunOptions): Promise<Artill
   } catch {
     report = undefined;
   }
-  return { exitCode, report, startedAt, endedAt };
+  return { exitCode, report, startedAt, endedAt, timedOut };
 }

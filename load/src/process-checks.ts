@@ -53,6 +53,17 @@ export function artilleryChecks(
   return results;
 }
 
+/** Artillery finished by itself, within its planned phases plus the margin (else the runner killed it). */
+export function artilleryTimeoutCheck(timedOut: string | undefined, marginMs: number): CheckResult {
+  return {
+    kind: 'process',
+    name: 'artillery finished in time',
+    expected: `exits within ${marginMs / 1000} s of its last phase's planned end`,
+    actual: timedOut ?? 'exited by itself',
+    passed: timedOut === undefined,
+  };
+}
+
 /** The service did not crash: still running, and `/healthz` answers 200. */
 export async function serviceAliveCheck(service: RunningService): Promise<CheckResult> {
   const name = `${service.name} still running and healthy after the load`;

@@ -1,10 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ArtilleryConsoleEvent } from './artillery-console.js';
-import { runArtillery } from './artillery-process.js';
+import { ARTILLERY_TIMEOUT_MARGIN_MS, runArtillery } from './artillery-process.js';
 import { type CheckInput, type CheckResult, evaluateInvariant, evaluateThreshold } from './checks.js';
 import { type PhaseWindow, requestsByPhase, toPhaseWindows } from './phases.js';
-import { artilleryChecks, describeError, serviceAliveCheck } from './process-checks.js';
+import {
+  artilleryChecks,
+  artilleryTimeoutCheck,
+  describeError,
+  serviceAliveCheck,
+} from './process-checks.js';
 import type { ProcessRegistry } from './process-group.js';
 import type { Progress } from './progress.js';
 import { readRequestLog } from './request-log.js';
@@ -23,6 +28,8 @@ export interface RunScenarioOptions {
   readonly signal: AbortSignal;
   readonly runId: string;
   readonly redisUrl: string;
+  /** How long Artillery may outlast its planned phases before it is killed. @default 60000 */
+  readonly artilleryTimeoutMarginMs?: number;
 }
 
 /**
@@ -136,10 +143,14 @@ export async function runScenario(
       consoleLogPath: consoleLog,
       requestLogPrefix: file('requests'),
       onEvent,
+      timeoutMarginMs: options.artilleryTimeoutMarginMs ?? ARTILLERY_TIMEOUT_MARGIN_MS,
     }).finally(() => options.signal.removeEventListener('abort', abortArtillery));
     options.signal.throwIfAborted();
     await Promise.all(pendingActions);
     artilleryExitCode = run.exitCode;
+    checks.push(
+      artilleryTimeoutCheck(run.timedOut, options.artilleryTimeoutMarginMs ?? ARTILLERY_TIMEOUT_MARGIN_MS),
+    );
     checks.push(...artilleryChecks(run.exitCode, ensureLines, run.report));
 
     const log = await readRequestLog(file('requests'));
