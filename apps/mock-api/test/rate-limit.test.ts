@@ -168,6 +168,22 @@ describe('client identity', () => {
     expect(response.headers.ratelimit).toBeUndefined();
   });
 
+  it('never limits allowlisted addresses, whatever X-API-Key they send; an unknown key still gets 401', async () => {
+    const target = app({ RATE_LIMIT_ALLOWLIST: '127.0.0.0/8, ::1', API_KEYS: `${DEMO_KEY}:2:3` });
+    // Counted against the address, the 11th unknown-key request would be refused with 429 before the 401.
+    const unknown = await spend(target, 15, '/api/items', { 'X-API-Key': 'guessed-key-000' });
+    expect(unknown).toEqual(Array(15).fill(401));
+    const refused = await request(target).get('/api/items').set('X-API-Key', 'guessed-key-001');
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toBe('invalid_api_key');
+    expect(refused.headers.ratelimit).toBeUndefined();
+    // A known key's tier (2 a minute) does not apply from an allowlisted address either.
+    expect(await spend(target, 5, '/api/items', { 'X-API-Key': DEMO_KEY })).toEqual(Array(5).fill(200));
+    expect(
+      (await request(target).get('/api/items').set('X-API-Key', DEMO_KEY)).headers.ratelimit,
+    ).toBeUndefined();
+  });
+
   it('limits a known API key per key at its own tier, apart from the IP budget', async () => {
     const target = app({ API_KEYS: `${DEMO_KEY}:12:500,other-key-123:3:5` });
     expect(await spend(target, 12, '/api/items', { 'X-API-Key': DEMO_KEY })).toEqual(Array(12).fill(200));

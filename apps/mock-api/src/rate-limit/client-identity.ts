@@ -6,15 +6,23 @@ import type { AddressList } from '../network/address-list.js';
 
 /**
  * Who a request counts against.
- * - `ip`: the client address (IPv6 grouped by /56), or `allowlisted` and never limited;
+ * - `ip`: the client address (IPv6 grouped by /56);
  * - `api-key`: a known `X-API-Key`, limited per key at its tier;
  * - `unknown-api-key`: an `X-API-Key` nobody issued: counted against the client address (so keys cannot be
  *   guessed without limit), then answered 401.
+ *
+ * `allowlisted` (any kind): the client address is on the allowlist, and the request is never limited nor
+ * counted. An unknown key from such an address is still answered 401.
  */
 export type ClientIdentity =
   | { readonly kind: 'ip'; readonly key: string; readonly allowlisted: boolean }
-  | { readonly kind: 'api-key'; readonly key: string; readonly tier: ApiKeyTier }
-  | { readonly kind: 'unknown-api-key'; readonly key: string };
+  | {
+      readonly kind: 'api-key';
+      readonly key: string;
+      readonly tier: ApiKeyTier;
+      readonly allowlisted: boolean;
+    }
+  | { readonly kind: 'unknown-api-key'; readonly key: string; readonly allowlisted: boolean };
 
 declare module 'http' {
   interface IncomingMessage {
@@ -39,28 +47,33 @@ export function createClientResolver(
   apiKeys: ReadonlyMap<string, ApiKeyTier>,
   allowlist: AddressList,
 ): ClientResolver {
-  const byKey = new Map<
-    string,
-    { readonly kind: 'api-key'; readonly key: string; readonly tier: ApiKeyTier }
-  >();
+  type KnownKey = Extract<ClientIdentity, { kind: 'api-key' }>;
+  // Both identities of each key are built once: the request path allocates nothing for a known key.
+  const byKey = new Map<string, { readonly limited: KnownKey; readonly allowlisted: KnownKey }>();
   for (const [apiKey, tier] of apiKeys) {
     const digest = createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
-    byKey.set(apiKey, Object.freeze({ kind: 'api-key', key: `key:${digest}`, tier }));
+    const identity = { kind: 'api-key', key: `key:${digest}`, tier } as const;
+    byKey.set(apiKey, {
+      limited: Object.freeze({ ...identity, allowlisted: false }),
+      allowlisted: Object.freeze({ ...identity, allowlisted: true }),
+    });
   }
+  const checkAllowlist = allowlist.entries.length > 0;
   return {
     resolve(req, ip) {
       const address = ip ?? req.socket.remoteAddress ?? 'unknown';
+      const allowlisted = checkAllowlist && allowlist.has(address);
       const header = req.headers[API_KEY_HEADER];
       if (header !== undefined) {
         const known = typeof header === 'string' ? byKey.get(header) : undefined;
-        if (known !== undefined) return known;
-        return { kind: 'unknown-api-key', key: `ip:${ipKeyGenerator(address, IPV6_SUBNET)}` };
+        if (known !== undefined) return allowlisted ? known.allowlisted : known.limited;
+        return {
+          kind: 'unknown-api-key',
+          key: `ip:${ipKeyGenerator(address, IPV6_SUBNET)}`,
+          allowlisted,
+        };
       }
-      return {
-        kind: 'ip',
-        key: `ip:${ipKeyGenerator(address, IPV6_SUBNET)}`,
-        allowlisted: allowlist.has(address),
-      };
+      return { kind: 'ip', key: `ip:${ipKeyGenerator(address, IPV6_SUBNET)}`, allowlisted };
     },
   };
 }

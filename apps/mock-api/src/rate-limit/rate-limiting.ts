@@ -145,7 +145,7 @@ export function createRateLimiting(options: RateLimitingOptions): RateLimiting {
 
   async function limit(req: Request, res: Response): Promise<boolean> {
     const client = clientOf(req);
-    if (client.kind === 'ip' && client.allowlisted) return true;
+    if (client.allowlisted) return true;
     const key = client.key;
     const minuteLimit = limitFor(client, 'minute', config);
     const hourLimit = limitFor(client, 'hour', config);
