@@ -19,6 +19,24 @@ function urlOf(start: ChildScript, service: string): string {
   return url;
 }
 
+type ServiceLine = { msg?: string; pid?: number; reason?: string };
+
+/** The JSON log lines a service wrote through the script (`[name] {...}`). */
+function serviceLines(start: ChildScript, service: string): ServiceLine[] {
+  const prefix = `[${service}] {`;
+  return start.lines
+    .map(textOf)
+    .filter((text) => text.startsWith(prefix))
+    .map((text) => JSON.parse(text.slice(prefix.length - 1)) as ServiceLine);
+}
+
+/** The process id on a service's `listening` line. */
+function pidOf(start: ChildScript, service: string): number {
+  const pid = serviceLines(start, service).find((line) => line.msg === 'listening')?.pid;
+  if (pid === undefined) throw new Error(`no listening line with a pid from ${service}`);
+  return pid;
+}
+
 describe('scripts/start.mjs (root pnpm start)', () => {
   let start: ChildScript | undefined;
 
@@ -33,55 +51,65 @@ describe('scripts/start.mjs (root pnpm start)', () => {
     start = undefined;
   });
 
-  it('starts both services wired together, prints the URLs and curl examples, and stops both on SIGTERM', async () => {
-    // RETRY_BASE_MS reaches the consumer through the environment the script passes on: no backoff waits here.
-    start = runScript(START, {
-      MOCK_API_PORT: '0',
-      CONSUMER_PORT: '0',
-      LOG_LEVEL: 'warn',
-      RETRY_BASE_MS: '0',
-    });
-    await start.waitForLine((line) => textOf(line) === 'Ctrl-C stops both.');
-    const consumerUrl = urlOf(start, 'consumer');
-    const mockUrl = urlOf(start, 'mock-api');
-    const banner = start.lines.map(textOf).join('\n');
-    expect(banner.match(/^ {2}curl /gm)).toHaveLength(3);
-    expect(banner).toContain(`curl -s ${consumerUrl}/catalog`);
+  // Ctrl-C in a terminal sends SIGINT (the services run in their own process group, so only the script gets
+  // it); process managers send SIGTERM. Both must stop both services and exit 0.
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'starts both services wired together, prints the URLs and curl examples, and stops both on %s',
+    async (signal) => {
+      // RETRY_BASE_MS reaches the consumer through the environment the script passes on: no backoff waits here.
+      start = runScript(START, {
+        MOCK_API_PORT: '0',
+        CONSUMER_PORT: '0',
+        LOG_LEVEL: 'info',
+        RETRY_BASE_MS: '0',
+      });
+      await start.waitForLine((line) => textOf(line) === 'Ctrl-C stops both.');
+      const pids = { 'mock-api': pidOf(start, 'mock-api'), consumer: pidOf(start, 'consumer') };
+      const consumerUrl = urlOf(start, 'consumer');
+      const mockUrl = urlOf(start, 'mock-api');
+      const banner = start.lines.map(textOf).join('\n');
+      expect(banner.match(/^ {2}curl /gm)).toHaveLength(3);
+      expect(banner).toContain(`curl -s ${consumerUrl}/catalog`);
 
-    // The demo key has a tier: far more than mock-api's 10 requests a minute per IP.
-    for (let i = 0; i < 12; i += 1) expect((await send(`${consumerUrl}/catalog/${i + 1}`)).status).toBe(200);
-    const checkout = await send(`${consumerUrl}/checkout`, {
-      method: 'POST',
-      body: { itemId: '1', quantity: 2 },
-    });
-    expect(checkout.status).toBe(201);
-    const fault = await send(`${mockUrl}/__admin/faults`, {
-      method: 'PUT',
-      headers: { authorization: 'Bearer demo-admin-token' },
-      body: { down: true },
-    });
-    expect(fault.status).toBe(200);
-    const stale = await send(`${consumerUrl}/catalog/1`);
-    expect(stale.headers['x-cache']).toBe('stale');
+      // The demo key has a tier: far more than mock-api's 10 requests a minute per IP.
+      for (let i = 0; i < 12; i += 1)
+        expect((await send(`${consumerUrl}/catalog/${i + 1}`)).status).toBe(200);
+      const checkout = await send(`${consumerUrl}/checkout`, {
+        method: 'POST',
+        body: { itemId: '1', quantity: 2 },
+      });
+      expect(checkout.status).toBe(201);
+      const fault = await send(`${mockUrl}/__admin/faults`, {
+        method: 'PUT',
+        headers: { authorization: 'Bearer demo-admin-token' },
+        body: { down: true },
+      });
+      expect(fault.status).toBe(200);
+      const stale = await send(`${consumerUrl}/catalog/1`);
+      expect(stale.headers['x-cache']).toBe('stale');
 
-    start.process.kill('SIGTERM');
-    expect(await start.exited).toBe(0);
-    expect(start.lines.map(textOf)).toContain('start: both services stopped');
-    await expect(send(`${consumerUrl}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    await expect(send(`${mockUrl}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-  });
+      start.process.kill(signal);
+      expect(await start.exited).toBe(0);
+      expect(start.lines.map(textOf)).toContain('start: both services stopped');
+      // Each service drained on the SIGTERM the script forwards, and neither process is left running.
+      for (const service of ['mock-api', 'consumer'] as const) {
+        expect(serviceLines(start, service).find((line) => line.msg === 'shutting down')).toMatchObject({
+          reason: 'SIGTERM',
+        });
+        expect(() => process.kill(pids[service], 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+      }
+      await expect(send(`${consumerUrl}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      await expect(send(`${mockUrl}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    },
+  );
 
   it('stops the other service and exits non-zero when one dies', async () => {
     start = runScript(START, { MOCK_API_PORT: '0', CONSUMER_PORT: '0', LOG_LEVEL: 'info' });
     await start.waitForLine((line) => textOf(line) === 'Ctrl-C stops both.');
     const consumerUrl = urlOf(start, 'consumer');
-    const listening = start.lines
-      .map(textOf)
-      .filter((text) => text.startsWith('[mock-api] {'))
-      .map((text) => JSON.parse(text.slice('[mock-api] '.length)) as { msg?: string; pid?: number })
-      .find((line) => line.msg === 'listening');
-    expect(listening?.pid).toBeGreaterThan(0);
-    process.kill(listening?.pid as number, 'SIGKILL');
+    const mockApiPid = pidOf(start, 'mock-api');
+    expect(mockApiPid).toBeGreaterThan(0);
+    process.kill(mockApiPid, 'SIGKILL');
     expect(await start.exited).toBe(1);
     await expect(send(`${consumerUrl}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
