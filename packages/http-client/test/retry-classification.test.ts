@@ -1,3 +1,4 @@
+import { AxiosError } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type AttemptEvent,
@@ -63,6 +64,25 @@ describe('what is retried', () => {
     expect(response.status).toBe(200);
     expect(server.hits).toBe(2);
     expect(retries.map((r) => r.reason)).toEqual(['ECONNRESET']);
+  });
+
+  it.each([
+    ['ENOTFOUND', 2, 'retries-exhausted'],
+    ['EAI_AGAIN', 2, 'retries-exhausted'],
+    ['CERT_HAS_EXPIRED', 1, 'not-retryable'],
+  ])('%s: %i attempt(s), then a NetworkError (%s)', async (code, attempts, giveUpReason) => {
+    let calls = 0;
+    // What axios' http adapter rejects with when DNS or TLS fails before any response.
+    const adapter = async (): Promise<never> => {
+      calls += 1;
+      throw AxiosError.from(Object.assign(new Error(`failed: ${code}`), { code }), undefined, undefined, {});
+    };
+    const error = await client.get('/items', { adapter }).catch((e: unknown) => e);
+    expect(isNetworkError(error) && error.systemCode).toBe(code);
+    expect(error).toMatchObject({ attempts, giveUpReason });
+    expect(calls).toBe(attempts);
+    expect(retries.map((r) => r.reason)).toEqual(attempts === 2 ? [code] : []);
+    expect(server.hits).toBe(0);
   });
 
   it('retries an attempt timeout', async () => {
