@@ -12,7 +12,7 @@ function fakeResponse(): { res: ServerResponse; headers: Map<string, unknown> } 
 describe('PolicyHeaders', () => {
   it('writes one draft-8 entry per window, in order, as express-rate-limit does', () => {
     const now = Date.parse('2026-01-01T10:00:00Z');
-    const headers = new PolicyHeaders('pk1', now);
+    const headers = new PolicyHeaders('pk1', () => now);
     const retryAfter = headers.add({ policy: 'per-minute', windowMs: 60_000 }, 10, {
       totalHits: 11,
       resetTime: new Date(now + 41_500),
@@ -27,9 +27,25 @@ describe('PolicyHeaders', () => {
     );
   });
 
+  it('never announces a reset further away than the window, when the store opened it after the clock was read', () => {
+    let now = 1_000;
+    const headers = new PolicyHeaders('pk', () => now);
+    // The store opened the hour window at 1_001 ms, a millisecond after the request started.
+    const resetTime = new Date(1_001 + 3_600_000);
+    const clamped = headers.add({ policy: 'per-hour', windowMs: 3_600_000 }, 100, {
+      totalHits: 1,
+      resetTime,
+    });
+    expect(clamped).toBe(3600);
+    now = 1_001 + 1_800_000;
+    expect(headers.add({ policy: 'per-hour', windowMs: 3_600_000 }, 100, { totalHits: 2, resetTime })).toBe(
+      1800,
+    );
+  });
+
   it('writes nothing when no window was counted', () => {
     const { res, headers } = fakeResponse();
-    new PolicyHeaders('pk', 0).write(res);
+    new PolicyHeaders('pk', () => 0).write(res);
     expect(headers.size).toBe(0);
   });
 });

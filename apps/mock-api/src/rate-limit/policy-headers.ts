@@ -35,9 +35,10 @@ export class PolicyHeaders {
   #rateLimit = '';
   #policy = '';
   readonly #partitionKey: string;
-  readonly #now: number;
+  readonly #now: () => number;
 
-  constructor(partitionKey: string, now: number) {
+  /** `now` is read when a window is added, after its store answered, so the reset never looks further away than it is. */
+  constructor(partitionKey: string, now: () => number) {
     this.#partitionKey = partitionKey;
     this.#now = now;
   }
@@ -56,7 +57,8 @@ export class PolicyHeaders {
     const resetSeconds =
       resetTime === undefined
         ? windowSeconds
-        : Math.max(0, Math.ceil((resetTime.getTime() - this.#now) / 1000));
+        : // Clamped to the window: a store that opened it a millisecond after `now` must not announce 61 s.
+          Math.min(windowSeconds, Math.max(0, Math.ceil((resetTime.getTime() - this.#now()) / 1000)));
     const remaining = Math.max(limit - (info?.totalHits ?? 0), 0);
     const separator = this.#rateLimit === '' ? '' : ', ';
     this.#rateLimit += `${separator}"${policy.policy}"; r=${remaining}; t=${resetSeconds}`;

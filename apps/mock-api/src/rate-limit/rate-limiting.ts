@@ -149,7 +149,7 @@ export function createRateLimiting(options: RateLimitingOptions): RateLimiting {
     const key = client.key;
     const minuteLimit = limitFor(client, 'minute', config);
     const hourLimit = limitFor(client, 'hour', config);
-    const headers = new PolicyHeaders(partitionKeys.get(key), now());
+    const headers = new PolicyHeaders(partitionKeys.get(key), now);
 
     const minute = await count(stores.minute, key);
     if (minute !== undefined) {
