@@ -19,9 +19,11 @@ import { performance } from 'node:perf_hooks';
 import {
   type ChildServer,
   compareAlternating,
+  envNumber,
   fmt,
-  machineLine,
   markdownTable,
+  runSettings,
+  runSettingsLine,
   spawnServer,
   type VariantResult,
 } from './harness.js';
@@ -30,15 +32,6 @@ const TARGET = 0.8;
 const API_KEY = 'bench-consumer-key';
 const USERS = 50;
 const THINK_MS = 1_000;
-
-function positiveNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new TypeError(`${name} must be a positive number (got ${raw})`);
-  return value;
-}
 
 /** The built server entry of a workspace app (`dist/server.js` next to its `dist/index.js`). */
 function serverOf(pkg: string): string {
@@ -117,11 +110,9 @@ async function lightLoad(url: string, durationS: number): Promise<LatencyResult>
 }
 
 export async function run(): Promise<void> {
-  const rounds = positiveNumber('BENCH_ROUNDS', 5);
-  const durationS = positiveNumber('BENCH_DURATION_S', 8);
-  const warmupS = positiveNumber('BENCH_WARMUP_S', 3);
-  const connections = positiveNumber('BENCH_CONNECTIONS', 50);
-  const latencyS = positiveNumber('BENCH_LATENCY_S', 15);
+  const settings = runSettings();
+  const { rounds, durationS, warmupS, connections } = settings;
+  const latencyS = envNumber('BENCH_LATENCY_S', 15);
 
   const started: ChildServer[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'bench-consumer-'));
@@ -168,10 +159,7 @@ export async function run(): Promise<void> {
       { name: 'bare', url: `${bareFront.url}/catalog`, servers: [bareFront, bareUpstream] },
       { name: 'consumer', url: `${consumer.url}/catalog`, servers: [consumer, mockApi] },
     ];
-    process.stdout.write(
-      `${machineLine()}\n${rounds} rounds x ${durationS} s, ${connections} connections, ${warmupS} s warm-up per variant; ` +
-        `body ${items.body.length} bytes\n`,
-    );
+    process.stdout.write(`${runSettingsLine(settings)}; ` + `body ${items.body.length} bytes\n`);
     const results = await compareAlternating(variants, {
       rounds,
       durationS,

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { markdownTable, median, parseWrkOutput } from './harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { envNumber, markdownTable, median, parseWrkOutput } from './harness.js';
 
 const WRK_OUTPUT = `Running 8s test @ http://127.0.0.1:40001/
   1 threads and 50 connections
@@ -47,5 +47,21 @@ describe('median', () => {
 describe('markdownTable', () => {
   it('renders a header, a separator and one line per row', () => {
     expect(markdownTable(['a', 'b'], [[1, 'x']])).toBe('| a | b |\n| --- | --- |\n| 1 | x |');
+  });
+});
+
+describe('envNumber', () => {
+  it('reads a positive number, falls back when unset, and names the variable when it is wrong', () => {
+    vi.stubEnv('BENCH_TEST_VALUE', '2.5');
+    expect(envNumber('BENCH_TEST_VALUE', 7)).toBe(2.5);
+    expect(() => envNumber('BENCH_TEST_VALUE', 7, { integer: true })).toThrow(
+      /BENCH_TEST_VALUE must be a positive integer/,
+    );
+    vi.stubEnv('BENCH_TEST_VALUE', '-1');
+    expect(() => envNumber('BENCH_TEST_VALUE', 7)).toThrow(
+      /BENCH_TEST_VALUE must be a positive number \(got -1\)/,
+    );
+    vi.stubEnv('BENCH_TEST_VALUE', '');
+    expect(envNumber('BENCH_TEST_VALUE', 7)).toBe(7);
   });
 });

@@ -332,3 +332,41 @@ export function machineLine(): string {
   })();
   return `Node ${process.version}, ${cpus}, ${new Date().toISOString().slice(0, 10)}`;
 }
+
+/**
+ * A positive number from the environment (benchmark tuning such as BENCH_ROUNDS), or `fallback` when unset.
+ * Throws a TypeError naming the variable when the value is not a positive number (or not an integer, with
+ * `integer: true`).
+ */
+export function envNumber(name: string, fallback: number, options: { integer?: boolean } = {}): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  const valid = options.integer ? Number.isSafeInteger(value) : Number.isFinite(value);
+  if (!valid || value <= 0) {
+    throw new TypeError(`${name} must be a positive ${options.integer ? 'integer' : 'number'} (got ${raw})`);
+  }
+  return value;
+}
+
+/** The settings every alternating server benchmark shares, from BENCH_ROUNDS, BENCH_DURATION_S, ... */
+export interface RunSettings {
+  rounds: number;
+  durationS: number;
+  warmupS: number;
+  connections: number;
+}
+
+export function runSettings(): RunSettings {
+  return {
+    rounds: envNumber('BENCH_ROUNDS', 5),
+    durationS: envNumber('BENCH_DURATION_S', 8),
+    warmupS: envNumber('BENCH_WARMUP_S', 3),
+    connections: envNumber('BENCH_CONNECTIONS', 50),
+  };
+}
+
+/** The machine and the settings, as the first lines of a benchmark's output (no trailing newline). */
+export function runSettingsLine(s: RunSettings): string {
+  return `${machineLine()}\n${s.rounds} rounds x ${s.durationS} s, ${s.connections} connections, ${s.warmupS} s warm-up per variant`;
+}

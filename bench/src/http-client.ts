@@ -25,19 +25,17 @@ import { createHttpClient, type HttpClient, isCircuitOpenError } from '@resilien
 import { createLogger, generateRequestId } from '@resilience/logging';
 import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
 import CircuitBreaker from 'opossum';
-import { type ChildServer, fmt, machineLine, markdownTable, median, spawnServer } from './harness.js';
+import {
+  type ChildServer,
+  envNumber,
+  fmt,
+  machineLine,
+  markdownTable,
+  median,
+  spawnServer,
+} from './harness.js';
 
 const CONCURRENCY = 50;
-
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new TypeError(`${name} must be a positive integer (got ${raw})`);
-  }
-  return value;
-}
 
 interface Sample {
   wallUs: number;
@@ -101,10 +99,10 @@ async function upstreamStats(url: string): Promise<{ connections: number; reques
 }
 
 export async function run(): Promise<void> {
-  const rounds = positiveInteger('BENCH_ROUNDS', 5);
-  const seqCalls = positiveInteger('BENCH_SEQ_CALLS', 2000);
-  const concCalls = positiveInteger('BENCH_CONC_CALLS', 10_000);
-  const rejectCalls = positiveInteger('BENCH_REJECT_CALLS', 20_000);
+  const rounds = envNumber('BENCH_ROUNDS', 5, { integer: true });
+  const seqCalls = envNumber('BENCH_SEQ_CALLS', 2000, { integer: true });
+  const concCalls = envNumber('BENCH_CONC_CALLS', 10_000, { integer: true });
+  const rejectCalls = envNumber('BENCH_REJECT_CALLS', 20_000, { integer: true });
 
   let upstream: ChildServer | undefined;
   const clients: HttpClient[] = [];

@@ -10,9 +10,10 @@ import {
   type ChildServer,
   compareAlternating,
   fmt,
-  machineLine,
   markdownTable,
   median,
+  runSettings,
+  runSettingsLine,
   spawnServer,
   type VariantResult,
 } from './harness.js';
@@ -25,20 +26,9 @@ const SERVERS = [
   { name: 'pino-http', script: 'logging-pino-http.js', label: 'Express 5 + pino-http (minimal serializers)' },
 ] as const;
 
-function positiveNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new TypeError(`${name} must be a positive number (got ${raw})`);
-  return value;
-}
-
 export async function run(): Promise<void> {
-  const rounds = positiveNumber('BENCH_ROUNDS', 5);
-  const durationS = positiveNumber('BENCH_DURATION_S', 8);
-  const warmupS = positiveNumber('BENCH_WARMUP_S', 3);
-  const connections = positiveNumber('BENCH_CONNECTIONS', 50);
+  const settings = runSettings();
+  const { rounds, durationS, warmupS, connections } = settings;
 
   const started: ChildServer[] = [];
   const perRound: RoundFigures[] = [];
@@ -50,9 +40,7 @@ export async function run(): Promise<void> {
       const server = started[i] as ChildServer;
       return { name: s.name, url: `${server.url}/item`, servers: [server] };
     });
-    process.stdout.write(
-      `${machineLine()}\n${rounds} rounds x ${durationS} s, ${connections} connections, ${warmupS} s warm-up per variant\n`,
-    );
+    process.stdout.write(`${runSettingsLine(settings)}\n`);
     const results = await compareAlternating(variants, {
       rounds,
       durationS,

@@ -17,8 +17,9 @@ import {
   type ChildServer,
   compareAlternating,
   fmt,
-  machineLine,
   markdownTable,
+  runSettings,
+  runSettingsLine,
   spawnServer,
   type Variant,
   type VariantResult,
@@ -27,15 +28,6 @@ import {
 const execFileAsync = promisify(execFile);
 const TARGET = 0.6;
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-
-function positiveNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new TypeError(`${name} must be a positive number (got ${raw})`);
-  return value;
-}
 
 async function redisReachable(): Promise<boolean> {
   const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 1000, reconnectStrategy: false } });
@@ -91,10 +83,8 @@ async function measureStoreMemory(redis: boolean): Promise<StoreMemory> {
 }
 
 export async function run(): Promise<void> {
-  const rounds = positiveNumber('BENCH_ROUNDS', 5);
-  const durationS = positiveNumber('BENCH_DURATION_S', 8);
-  const warmupS = positiveNumber('BENCH_WARMUP_S', 3);
-  const connections = positiveNumber('BENCH_CONNECTIONS', 50);
+  const settings = runSettings();
+  const { rounds, durationS, warmupS, connections } = settings;
   const withRedis = await redisReachable();
   const redisPrefix = `bench:mock-api:${process.pid}:`;
   if (!withRedis) process.stdout.write(`Redis at ${REDIS_URL} unreachable: Redis variants skipped\n`);
@@ -122,9 +112,7 @@ export async function run(): Promise<void> {
       variants.push({ name: 'mock-api-redis', url: `${redis.url}/api/items`, servers: [redis] });
     }
 
-    process.stdout.write(
-      `${machineLine()}\n${rounds} rounds x ${durationS} s, ${connections} connections, ${warmupS} s warm-up per variant\n`,
-    );
+    process.stdout.write(`${runSettingsLine(settings)}\n`);
     const results = await compareAlternating(variants, {
       rounds,
       durationS,
