@@ -93,7 +93,17 @@ export function degradedReadResponse(failure: UpstreamFailure, context: ReadCont
       body: { error: 'bad_gateway', reason, message: MESSAGES[reason], requestId: context.requestId },
     };
   }
-  const seconds = retryAfterFor(failure, context.breakerRetryAfterMs);
+  return serviceUnavailable(reason, retryAfterFor(failure, context.breakerRetryAfterMs), {
+    requestId: context.requestId,
+  });
+}
+
+/** 503 with `Retry-After`, the reason and the ids the caller needs to retry (request id, idempotency key). */
+function serviceUnavailable(
+  reason: DegradedReason,
+  seconds: number,
+  ids: Readonly<Record<string, string>>,
+): DegradedResponse {
   return {
     status: 503,
     headers: { 'Retry-After': String(seconds) },
@@ -101,8 +111,8 @@ export function degradedReadResponse(failure: UpstreamFailure, context: ReadCont
       error: 'service_unavailable',
       reason,
       message: MESSAGES[reason],
-      requestId: context.requestId,
       retryAfterSeconds: seconds,
+      ...ids,
     },
   };
 }
@@ -137,18 +147,7 @@ export function degradedCheckoutResponse(
   }
   const reason = reasonOf(failure);
   if (failure.kind === 'circuit_open' || failure.kind === 'rate_limited') {
-    const seconds = retryAfterFor(failure, context.breakerRetryAfterMs);
-    return {
-      status: 503,
-      headers: { 'Retry-After': String(seconds) },
-      body: {
-        error: 'service_unavailable',
-        reason,
-        message: MESSAGES[reason],
-        retryAfterSeconds: seconds,
-        ...base,
-      },
-    };
+    return serviceUnavailable(reason, retryAfterFor(failure, context.breakerRetryAfterMs), base);
   }
   return {
     status: 502,
