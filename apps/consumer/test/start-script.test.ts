@@ -9,7 +9,7 @@ const BUILT = ['../../mock-api/dist/server.js', '../dist/server.js'].map((p) =>
   fileURLToPath(new URL(p, import.meta.url)),
 );
 
-/** The text of a prefixed line (`[consumer] {...}`) or of a plain line. */
+/** The text of a line that is not JSON (the script's own messages, on stderr). */
 const textOf = (line: Record<string, unknown>): string => (typeof line.text === 'string' ? line.text : '');
 
 function urlOf(start: ChildScript, service: string): string {
@@ -19,15 +19,11 @@ function urlOf(start: ChildScript, service: string): string {
   return url;
 }
 
-type ServiceLine = { msg?: string; pid?: number; reason?: string };
+type ServiceLine = { msg?: string; pid?: number; reason?: string; service?: string };
 
-/** The JSON log lines a service wrote through the script (`[name] {...}`). */
+/** The JSON log lines a service wrote through the script (piped, they pass unchanged, `service` on each). */
 function serviceLines(start: ChildScript, service: string): ServiceLine[] {
-  const prefix = `[${service}] {`;
-  return start.lines
-    .map(textOf)
-    .filter((text) => text.startsWith(prefix))
-    .map((text) => JSON.parse(text.slice(prefix.length - 1)) as ServiceLine);
+  return (start.lines as ServiceLine[]).filter((line) => line.service === service);
 }
 
 /** The process id on a service's `listening` line. */
