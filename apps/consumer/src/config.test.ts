@@ -1,6 +1,6 @@
+import { isConfigError } from '@resilience/http-server';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, loadConfig } from './config.js';
-import { isConfigError } from './errors/config-error.js';
+import { CONFIG_DEFAULTS, configHelp, loadConfig } from './config.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -69,10 +69,13 @@ describe('loadConfig', () => {
   });
 
   it('drains for the request deadline plus 1 s unless SHUTDOWN_TIMEOUT_MS says otherwise', () => {
-    expect(loadConfig({ REQUEST_DEADLINE_MS: '5000' }).shutdownTimeoutMs).toBe(6_000);
-    expect(loadConfig({ REQUEST_DEADLINE_MS: '5000', SHUTDOWN_TIMEOUT_MS: '100' }).shutdownTimeoutMs).toBe(
-      100,
+    expect(loadConfig({ REQUEST_DEADLINE_MS: '5000', UPSTREAM_TIMEOUT_MS: '1000' }).shutdownTimeoutMs).toBe(
+      6_000,
     );
+    expect(
+      loadConfig({ REQUEST_DEADLINE_MS: '5000', UPSTREAM_TIMEOUT_MS: '1000', SHUTDOWN_TIMEOUT_MS: '100' })
+        .shutdownTimeoutMs,
+    ).toBe(100);
   });
 
   it('treats empty variables as unset', () => {
@@ -130,9 +133,9 @@ describe('loadConfig', () => {
 
   it('reports every invalid variable at once', () => {
     expect(problemsOf({ PORT: 'x', RETRY_MAX: 'y', LOG_LEVEL: 'z', HOST: 'a b' })).toEqual([
-      'LOG_LEVEL',
-      'HOST',
       'PORT',
+      'HOST',
+      'LOG_LEVEL',
       'RETRY_MAX',
     ]);
   });
@@ -141,5 +144,58 @@ describe('loadConfig', () => {
     const env = Object.freeze({ PORT: '1234', UPSTREAM_URL: 'http://127.0.0.1:9/' });
     expect(loadConfig(env)).toMatchObject({ port: 1234, upstreamUrl: 'http://127.0.0.1:9' });
     expect(env).toEqual({ PORT: '1234', UPSTREAM_URL: 'http://127.0.0.1:9/' });
+  });
+
+  it('names the missing scheme of an UPSTREAM_URL like localhost:3001 and says what to write', () => {
+    expect(() => loadConfig({ UPSTREAM_URL: 'localhost:3001' })).toThrow(
+      'UPSTREAM_URL: expected an http(s) URL like http://127.0.0.1:3001 ("localhost:3001" has no scheme: write http://localhost:3001)',
+    );
+    expect(() => loadConfig({ UPSTREAM_URL: '127.0.0.1:3001' })).toThrow('write http://127.0.0.1:3001');
+  });
+
+  it('refuses an attempt timeout that fills the whole deadline, since no retry could then happen', () => {
+    const env = { REQUEST_DEADLINE_MS: '100', UPSTREAM_TIMEOUT_MS: '15000' };
+    expect(problemsOf(env)).toEqual(['UPSTREAM_TIMEOUT_MS, REQUEST_DEADLINE_MS']);
+    expect(() => loadConfig(env)).toThrow(
+      'one attempt may take UPSTREAM_TIMEOUT_MS=15000 ms, the whole REQUEST_DEADLINE_MS=100 ms, so no retry could ever happen',
+    );
+    // Equal is as bad as longer; one millisecond shorter leaves room, and without retries there is nothing to leave room for.
+    expect(problemsOf({ REQUEST_DEADLINE_MS: '500', UPSTREAM_TIMEOUT_MS: '500' })).toHaveLength(1);
+    expect(loadConfig({ REQUEST_DEADLINE_MS: '500', UPSTREAM_TIMEOUT_MS: '499' }).upstreamTimeoutMs).toBe(
+      499,
+    );
+    expect(loadConfig({ ...env, RETRY_MAX: '0' }).upstreamTimeoutMs).toBe(15_000);
+  });
+
+  it('does not add the cross-variable check when one of its variables is already refused', () => {
+    expect(problemsOf({ REQUEST_DEADLINE_MS: 'x', UPSTREAM_TIMEOUT_MS: '15000' })).toEqual([
+      'REQUEST_DEADLINE_MS',
+    ]);
+  });
+});
+
+describe('configHelp', () => {
+  it('lists every variable loadConfig reads, with its default', () => {
+    const help = configHelp();
+    for (const name of [
+      'PORT',
+      'HOST',
+      'LOG_LEVEL',
+      'UPSTREAM_URL',
+      'UPSTREAM_API_KEY',
+      'UPSTREAM_TIMEOUT_MS',
+      'RETRY_MAX',
+      'RETRY_BASE_MS',
+      'BREAKER_FAILURE_THRESHOLD',
+      'BREAKER_RESET_MS',
+      'REQUEST_DEADLINE_MS',
+      'STALE_CACHE_TTL_MS',
+      'STALE_CACHE_MAX_ENTRIES',
+      'SHUTDOWN_TIMEOUT_MS',
+    ])
+      expect(help).toMatch(new RegExp(`^  ${name} `, 'm'));
+    expect(help).toContain('an integer from 0 to 65535; default: 3000');
+    expect(help).toContain('default: REQUEST_DEADLINE_MS + 1000 (21000)');
+    expect(help).toContain('default: http://127.0.0.1:3001');
   });
 });

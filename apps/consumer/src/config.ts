@@ -1,8 +1,14 @@
 import { isIP } from 'node:net';
-import { ConfigError, type ConfigProblem } from './errors/config-error.js';
+import {
+  createEnvReader,
+  type EnvReader,
+  formatConfigHelp,
+  type Refusal,
+  refuse,
+} from '@resilience/http-server';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** The consumer's fully resolved configuration. Every field comes from one environment variable. */
 export interface ConsumerConfig {
@@ -62,124 +68,162 @@ export const SHUTDOWN_MARGIN_MS = 1_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-interface IntRule {
-  readonly min: number;
-  readonly max: number;
-}
-
 const DAY_MS = 86_400_000;
-const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+const PRINTABLE_ASCII = /^[\x21-\x7e]{1,255}$/;
 
-/**
- * Reads and validates the consumer's environment. Unset or empty variables take their default. Throws a
- * `ConfigError` naming every invalid variable and its accepted form.
- */
-export function loadConfig(env: Env = process.env): ConsumerConfig {
-  const problems: ConfigProblem[] = [];
-  const read = (variable: string): string | undefined => {
-    const raw = env[variable]?.trim();
-    return raw === undefined || raw === '' ? undefined : raw;
-  };
-  const int = (variable: string, fallback: number, rule: IntRule): number => {
-    const raw = read(variable);
-    if (raw === undefined) return fallback;
-    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < rule.min || value > rule.max) {
-      problems.push({
-        variable,
-        message: `expected an integer from ${rule.min} to ${rule.max}, got ${JSON.stringify(raw)}`,
-      });
-      return fallback;
-    }
-    return value;
-  };
-
-  const logLevelRaw = read('LOG_LEVEL')?.toLowerCase();
-  let logLevel = CONFIG_DEFAULTS.logLevel;
-  if (logLevelRaw !== undefined) {
-    if ((LOG_LEVELS as readonly string[]).includes(logLevelRaw)) logLevel = logLevelRaw as LogLevel;
-    else
-      problems.push({
-        variable: 'LOG_LEVEL',
-        message: `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevelRaw)}`,
-      });
-  }
-
-  const host = parseHost(read('HOST'), problems);
-  const upstreamUrl = parseUpstreamUrl(read('UPSTREAM_URL'), problems);
-
-  const upstreamApiKey = read('UPSTREAM_API_KEY');
-  if (
-    upstreamApiKey !== undefined &&
-    (!PRINTABLE_ASCII.test(upstreamApiKey) || upstreamApiKey.length > 255)
-  ) {
-    problems.push({
-      variable: 'UPSTREAM_API_KEY',
-      message: 'expected 1-255 printable ASCII characters without spaces',
-    });
-  }
-
-  const requestDeadlineMs = int('REQUEST_DEADLINE_MS', CONFIG_DEFAULTS.requestDeadlineMs, {
+/** Reads every variable through `reader` (which collects the problems). */
+function readConfig(reader: EnvReader): ConsumerConfig {
+  const d = CONFIG_DEFAULTS;
+  const requestDeadlineMs = reader.integer('REQUEST_DEADLINE_MS', {
+    description: 'total budget of one inbound request, upstream attempts and backoff included',
+    default: d.requestDeadlineMs,
     min: 1,
     max: DAY_MS,
   });
   const config: ConsumerConfig = {
-    port: int('PORT', CONFIG_DEFAULTS.port, { min: 0, max: 65_535 }),
-    host,
-    logLevel,
-    upstreamUrl,
-    upstreamApiKey,
-    upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', CONFIG_DEFAULTS.upstreamTimeoutMs, { min: 1, max: DAY_MS }),
-    retryMax: int('RETRY_MAX', CONFIG_DEFAULTS.retryMax, { min: 0, max: 10 }),
-    retryBaseMs: int('RETRY_BASE_MS', CONFIG_DEFAULTS.retryBaseMs, { min: 0, max: 600_000 }),
-    breakerFailureThreshold: int('BREAKER_FAILURE_THRESHOLD', CONFIG_DEFAULTS.breakerFailureThreshold, {
+    port: reader.integer('PORT', {
+      description: 'port to listen on (0 picks a free one)',
+      default: d.port,
+      min: 0,
+      max: 65_535,
+    }),
+    host: reader.custom('HOST', {
+      description: 'address to bind',
+      default: d.host,
+      accepted: 'an IP address (127.0.0.1, 0.0.0.0, ::) or a host name (localhost)',
+      parse: parseHost,
+    }),
+    logLevel: reader.oneOf('LOG_LEVEL', {
+      description: 'log level',
+      default: d.logLevel,
+      values: LOG_LEVELS,
+    }),
+    upstreamUrl: reader.custom('UPSTREAM_URL', {
+      description: 'base URL of mock-api',
+      default: d.upstreamUrl,
+      accepted: 'an http(s) URL without credentials, query or fragment',
+      parse: parseUpstreamUrl,
+    }),
+    upstreamApiKey: reader.string('UPSTREAM_API_KEY', {
+      description: 'sent as X-API-Key on every upstream call (unset sends none)',
+      default: d.upstreamApiKey,
+      pattern: PRINTABLE_ASCII,
+      accepted: '1-255 printable ASCII characters without spaces',
+      secret: true,
+    }),
+    upstreamTimeoutMs: reader.integer('UPSTREAM_TIMEOUT_MS', {
+      description: 'timeout of one upstream attempt',
+      default: d.upstreamTimeoutMs,
+      min: 1,
+      max: DAY_MS,
+    }),
+    retryMax: reader.integer('RETRY_MAX', {
+      description: 'retries after the first attempt',
+      default: d.retryMax,
+      min: 0,
+      max: 10,
+    }),
+    retryBaseMs: reader.integer('RETRY_BASE_MS', {
+      description: 'first backoff delay; doubles per retry',
+      default: d.retryBaseMs,
+      min: 0,
+      max: 600_000,
+    }),
+    breakerFailureThreshold: reader.integer('BREAKER_FAILURE_THRESHOLD', {
+      description: 'consecutive failed attempts that open the breaker',
+      default: d.breakerFailureThreshold,
       min: 1,
       max: 1_000,
     }),
-    breakerResetMs: int('BREAKER_RESET_MS', CONFIG_DEFAULTS.breakerResetMs, { min: 1, max: DAY_MS }),
+    breakerResetMs: reader.integer('BREAKER_RESET_MS', {
+      description: 'time the breaker stays open before one trial call',
+      default: d.breakerResetMs,
+      min: 1,
+      max: DAY_MS,
+    }),
     requestDeadlineMs,
-    staleCacheTtlMs: int('STALE_CACHE_TTL_MS', CONFIG_DEFAULTS.staleCacheTtlMs, { min: 0, max: 7 * DAY_MS }),
-    staleCacheMaxEntries: int('STALE_CACHE_MAX_ENTRIES', CONFIG_DEFAULTS.staleCacheMaxEntries, {
+    staleCacheTtlMs: reader.integer('STALE_CACHE_TTL_MS', {
+      description: 'how long a good response may be served stale when the upstream fails',
+      default: d.staleCacheTtlMs,
+      min: 0,
+      max: 7 * DAY_MS,
+    }),
+    staleCacheMaxEntries: reader.integer('STALE_CACHE_MAX_ENTRIES', {
+      description: 'bound of the stale-if-error cache (least recently used evicted)',
+      default: d.staleCacheMaxEntries,
       min: 0,
       max: 1_000_000,
     }),
-    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', requestDeadlineMs + SHUTDOWN_MARGIN_MS, {
+    shutdownTimeoutMs: reader.integer('SHUTDOWN_TIMEOUT_MS', {
+      description: 'how long SIGTERM waits for in-flight requests to drain',
+      default: requestDeadlineMs + SHUTDOWN_MARGIN_MS,
+      defaultText: `REQUEST_DEADLINE_MS + ${SHUTDOWN_MARGIN_MS} (${d.shutdownTimeoutMs})`,
       min: 1,
       max: DAY_MS,
     }),
   };
-
-  if (problems.length > 0) throw new ConfigError(problems);
+  checkAcrossVariables(reader, config);
   return config;
+}
+
+/** Settings that are valid one by one but cannot work together. */
+function checkAcrossVariables(reader: EnvReader, config: ConsumerConfig): void {
+  const involved = ['UPSTREAM_TIMEOUT_MS', 'REQUEST_DEADLINE_MS'];
+  if (involved.some((name) => reader.refused(name))) return;
+  if (config.retryMax > 0 && config.upstreamTimeoutMs >= config.requestDeadlineMs) {
+    reader.problem(
+      involved,
+      `one attempt may take UPSTREAM_TIMEOUT_MS=${config.upstreamTimeoutMs} ms, the whole REQUEST_DEADLINE_MS=${config.requestDeadlineMs} ms, so no retry could ever happen: make UPSTREAM_TIMEOUT_MS shorter than REQUEST_DEADLINE_MS (e.g. a third of it), or set RETRY_MAX=0`,
+    );
+  }
+}
+
+/**
+ * Reads and validates the consumer's environment. Unset or empty variables take their default. Throws a
+ * `ConfigError` naming every invalid variable and its accepted form, and every setting that cannot work with
+ * another.
+ */
+export function loadConfig(env: Env = process.env): ConsumerConfig {
+  const reader = createEnvReader('consumer', env);
+  const config = readConfig(reader);
+  reader.finish();
+  return config;
+}
+
+/** The consumer's `--help`: every variable with its accepted form and default. */
+export function configHelp(): string {
+  const reader = createEnvReader('consumer', {});
+  readConfig(reader);
+  return formatConfigHelp({
+    usage: 'Usage: node apps/consumer/dist/server.js [--help]',
+    summary:
+      'The consumer: serves /catalog and /checkout by calling mock-api through the resilient client (retries, breaker, deadline, stale cache).',
+    variables: reader.variables,
+  });
 }
 
 /** One DNS label (RFC 1123): letters, digits and inner hyphens, 1-63 characters. */
 const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /** Accepts what `server.listen(port, host)` can bind: a bare IPv4/IPv6 address or a host name. */
-function parseHost(raw: string | undefined, problems: ConfigProblem[]): string {
-  if (raw === undefined) return CONFIG_DEFAULTS.host;
+function parseHost(raw: string): string | Refusal {
   if (isIP(raw) !== 0) return raw;
   const name = raw.endsWith('.') ? raw.slice(0, -1) : raw;
   if (name.length > 0 && name.length <= 253 && name.split('.').every((label) => HOST_LABEL.test(label))) {
     return raw;
   }
-  problems.push({
-    variable: 'HOST',
-    message: `expected an IP address or host name like 127.0.0.1, 0.0.0.0, :: or localhost, got ${JSON.stringify(raw)}`,
-  });
-  return CONFIG_DEFAULTS.host;
+  return refuse(
+    `expected an IP address or host name like 127.0.0.1, 0.0.0.0, :: or localhost, got ${JSON.stringify(raw)}`,
+  );
 }
 
-function parseUpstreamUrl(raw: string | undefined, problems: ConfigProblem[]): string {
-  if (raw === undefined) return CONFIG_DEFAULTS.upstreamUrl;
-  const fail = (why: string): string => {
-    problems.push({
-      variable: 'UPSTREAM_URL',
-      message: `expected an http(s) URL like http://127.0.0.1:3001 (${why})`,
-    });
-    return CONFIG_DEFAULTS.upstreamUrl;
-  };
+function parseUpstreamUrl(raw: string): string | Refusal {
+  const fail = (why: string): Refusal =>
+    refuse(`expected an http(s) URL like http://127.0.0.1:3001 (${why})`);
+  // `localhost:3001` parses as a URL whose scheme is "localhost:"; say what is really missing.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    return fail(`${JSON.stringify(raw)} has no scheme: write http://${raw.replace(/^\/+/, '')}`);
+  }
   let url: URL;
   try {
     url = new URL(raw);

@@ -1,11 +1,11 @@
+export type { ConfigProblem } from '@resilience/http-server';
+export { ConfigError, isConfigError } from '@resilience/http-server';
 export type { ConsumerApp, ConsumerDeps } from './app.js';
 export { createApp } from './app.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { systemClock } from './clock.js';
 export type { ConsumerConfig, LogLevel } from './config.js';
-export { CONFIG_DEFAULTS, loadConfig } from './config.js';
-export type { ConfigProblem } from './errors/config-error.js';
-export { ConfigError, isConfigError } from './errors/config-error.js';
+export { CONFIG_DEFAULTS, configHelp, loadConfig } from './config.js';
 export type { ConsumerMetrics } from './metrics.js';
 export { createConsumerMetrics } from './metrics.js';
 export type { Readiness, UpstreamReadiness } from './routes/health.js';

@@ -1,14 +1,18 @@
-import { installGracefulShutdown, listen } from '@resilience/http-server';
+import { installGracefulShutdown, isConfigError, isListenError, listen } from '@resilience/http-server';
 import { createLogger } from '@resilience/logging';
 import { createApp } from './app.js';
-import { loadConfig } from './config.js';
-import { isConfigError } from './errors/config-error.js';
+import { configHelp, loadConfig } from './config.js';
 
 /**
  * Starts the consumer: reads the environment, listens, and on SIGTERM/SIGINT drains in-flight requests, shuts
- * the breakers down and exits 0. A bad environment exits 1 with a line naming each invalid variable.
+ * the breakers down and exits 0. A bad environment exits 1 with one line naming every invalid variable;
+ * `--help` lists every variable with its default.
  */
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(configHelp());
+    return;
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -21,7 +25,19 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'consumer', level: config.logLevel });
   let shuttingDown = (): boolean => false;
   const consumer = createApp(config, { logger, isShuttingDown: () => shuttingDown() });
-  const { server } = await listen(consumer.app, { port: config.port, host: config.host, logger });
+  let server: Awaited<ReturnType<typeof listen>>['server'];
+  try {
+    ({ server } = await listen(consumer.app, { port: config.port, host: config.host, logger }));
+  } catch (error) {
+    await consumer.close();
+    if (!isListenError(error)) throw error;
+    logger.fatal(
+      { code: error.code, variable: error.code === 'EADDRINUSE' ? 'PORT' : 'HOST' },
+      `${error.message}: ${error.code === 'EADDRINUSE' ? 'set PORT to a free port (0 picks one)' : 'check HOST and PORT'}`,
+    );
+    process.exitCode = 1;
+    return;
+  }
   const shutdown = installGracefulShutdown(server, {
     logger,
     timeoutMs: config.shutdownTimeoutMs,

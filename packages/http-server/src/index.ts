@@ -6,8 +6,20 @@ export {
   LINT_FAILING_DEFAULT_METRICS,
   UNMATCHED_ROUTE,
 } from './create-http-metrics.js';
+export type {
+  ConfigProblem,
+  CustomSpec,
+  DescribedVariable,
+  EnvReader,
+  IntegerSpec,
+  OneOfSpec,
+  Refusal,
+  StringSpec,
+  VariableSpec,
+} from './env-config.js';
+export { ConfigError, createEnvReader, formatConfigHelp, isConfigError, refuse } from './env-config.js';
 export type { GracefulShutdown, GracefulShutdownOptions } from './graceful-shutdown.js';
 export { DEFAULT_GRACEFUL_SHUTDOWN_OPTIONS, installGracefulShutdown } from './graceful-shutdown.js';
 export type { ListeningServer, ListenOptions } from './listen.js';
-export { DEFAULT_LISTEN_OPTIONS, listen } from './listen.js';
+export { DEFAULT_LISTEN_OPTIONS, isListenError, ListenError, listen } from './listen.js';
 export type { ServerLogger } from './logger.js';

@@ -39,6 +39,38 @@ export interface ListenOptions {
   socketTimeoutMs?: number | undefined;
 }
 
+const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the port is already in use (another process listens on it)',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the address is not one of this machine’s',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+};
+
+/**
+ * Why {@link listen} could not bind: `code` is the system's (`EADDRINUSE`, `EACCES`, ...), the message says
+ * it in words with the address, and `cause` is the original error.
+ */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  readonly code: string;
+  readonly host: string;
+  readonly port: number;
+
+  constructor(host: string, port: number, cause: Error) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'ERR_LISTEN';
+    const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    super(`cannot listen on ${address}: ${LISTEN_PROBLEMS[code] ?? cause.message}`, { cause });
+    this.code = code;
+    this.host = host;
+    this.port = port;
+  }
+}
+
+export function isListenError(error: unknown): error is ListenError {
+  return error instanceof ListenError;
+}
+
 /** A listening server. */
 export interface ListeningServer {
   readonly server: Server;
@@ -94,7 +126,7 @@ export async function listen(app: RequestListener, options: ListenOptions): Prom
   server.timeout = socketTimeoutMs;
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
+    const onError = (error: Error): void => reject(new ListenError(host, port, error));
     server.once('error', onError);
     server.listen(port, host, () => {
       server.removeListener('error', onError);
