@@ -1,5 +1,6 @@
 import type { ArtilleryReport } from './artillery-process.js';
 import type { CheckResult } from './checks.js';
+import { ensureValues } from './ensure-values.js';
 import type { RunningService } from './service.js';
 
 export function describeError(error: unknown): string {
@@ -12,13 +13,19 @@ export function artilleryChecks(
   ensure: readonly { readonly ok: boolean; readonly expression: string; readonly optional: boolean }[],
   report: ArtilleryReport | undefined,
 ): CheckResult[] {
-  const results: CheckResult[] = ensure.map((check) => ({
-    kind: 'ensure',
-    name: check.expression,
-    expected: check.optional ? 'true (optional)' : 'true',
-    actual: check.ok ? 'true' : 'false',
-    passed: check.ok || check.optional,
-  }));
+  const results: CheckResult[] = ensure.map((check) => {
+    // The row shows the threshold and the measured value; `true`/`false` only when the expression is not one
+    // comparison over metrics.
+    const values = ensureValues(check.expression, report?.aggregate);
+    const optional = check.optional ? ' (optional)' : '';
+    return {
+      kind: 'ensure',
+      name: check.expression,
+      expected: `${values?.expected ?? 'true'}${optional}`,
+      actual: values?.actual ?? (check.ok ? 'true' : 'false'),
+      passed: check.ok || check.optional,
+    };
+  });
   const counters = report?.aggregate.counters ?? {};
   const expectOk = counters['plugins.expect.ok'] ?? 0;
   const expectFailed = counters['plugins.expect.failed'] ?? 0;

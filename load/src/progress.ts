@@ -58,8 +58,15 @@ export function createProgress(options: ProgressOptions): Progress {
     if (scenario === undefined) return '';
     const parts = [`[${scenario.position}/${scenario.total} ${scenario.name}]`];
     if (phase !== undefined) {
+      // Past its planned length a phase is only finishing (its last virtual users are still running, or the next
+      // phase's line is on its way): say so instead of showing an elapsed time beyond the length.
+      const inPhaseMs = now() - phase.startedAt;
+      const lengthMs = phase.durationSec * 1000;
+      const over = Math.floor((inPhaseMs - lengthMs) / 1000);
       parts.push(
-        `phase ${phase.index + 1} ${phase.name} ${clock(now() - phase.startedAt)}/${clock(phase.durationSec * 1000)}`,
+        inPhaseMs <= lengthMs || over < 1
+          ? `phase ${phase.index + 1} ${phase.name} ${clock(Math.min(inPhaseMs, lengthMs))}/${clock(lengthMs)}`
+          : `phase ${phase.index + 1} ${phase.name} ${clock(lengthMs)}/${clock(lengthMs)} finishing (+${over} s)`,
       );
     } else {
       parts.push('starting');

@@ -40,6 +40,12 @@ export interface ScenarioSetup {
   readonly onPhaseStart?: Readonly<Record<string, PhaseAction>>;
   /** Checks of the services' state after the run (they are still running). */
   readonly verify?: (outcome: ScenarioOutcome) => Promise<CheckResult[]>;
+  /**
+   * Runs once the services are stopped, whatever happened (also after a failed or interrupted run): removes
+   * what the scenario left behind outside its processes, such as its keys in a shared Redis. A failure is
+   * reported in the scenario's checks.
+   */
+  readonly cleanup?: () => Promise<void>;
 }
 
 export interface ScenarioDefinition {

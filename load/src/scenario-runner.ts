@@ -190,6 +190,19 @@ export async function runScenario(
     result = { ...result, endedAt: Date.now(), notes: setup?.notes ?? [] };
   } finally {
     await options.registry.stopAll();
+    if (setup?.cleanup !== undefined) {
+      try {
+        await setup.cleanup();
+      } catch (cleanupError) {
+        checks.push({
+          kind: 'process',
+          name: 'cleanup after the run',
+          expected: 'completed',
+          actual: describeError(cleanupError),
+          passed: false,
+        });
+      }
+    }
   }
 
   const passed = error === undefined && checks.length > 0 && checks.every((check) => check.passed);

@@ -11,6 +11,23 @@ const COLORS: Readonly<Record<string, string>> = {
   '429 share': '#54a24b',
 };
 
+const TICK_STEPS = [1, 2, 5] as const;
+
+/**
+ * Labels for the latency axis: 0, 1, 2, 5, 10, 20, 50, ... up to the first one at or above the highest value,
+ * so the low milliseconds where p50 lives are labelled as well as the tail.
+ */
+export function latencyTicks(values: readonly number[]): number[] {
+  const highest = Math.max(1, ...values);
+  const ticks = [0];
+  for (let decade = 1; ; decade *= 10) {
+    for (const step of TICK_STEPS) {
+      ticks.push(step * decade);
+      if (step * decade >= highest) return ticks;
+    }
+  }
+}
+
 /** The Vega-Lite spec of a scenario's chart: latency percentiles (left axis) and error rate (right axis). */
 export function chartSpec(
   title: string,
@@ -82,7 +99,8 @@ export function chartSpec(
             type: 'quantitative',
             title: 'latency, time to first byte (ms, symlog)',
             scale: { type: 'symlog' },
-            axis: { orient: 'left' },
+            // A symlog axis left to itself labels only 0 and the decades far above p50 (2-8 ms here).
+            axis: { orient: 'left', values: latencyTicks(latency.map((point) => point.ms)) },
           },
           color,
         },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleResult } from '../../test/helpers/results.js';
-import { chartSpec, renderScenarioChart } from './chart.js';
+import { chartSpec, latencyTicks, renderScenarioChart, renderSvg } from './chart.js';
 import { renderMarkdown } from './markdown.js';
 import { renderTerminalSummary } from './terminal-table.js';
 
@@ -23,6 +23,19 @@ describe('renderScenarioChart', () => {
     }
     // Self-contained: nothing to fetch.
     expect(svg).not.toMatch(/href="http/);
+  });
+
+  it('labels the low milliseconds of the latency axis, where p50 sits, up to the highest value', async () => {
+    expect(latencyTicks([2.5, 8, 40])).toEqual([0, 1, 2, 5, 10, 20, 50]);
+    expect(latencyTicks([0.4])).toEqual([0, 1]);
+    expect(latencyTicks([])).toEqual([0, 1]);
+    expect(latencyTicks([1000])).toEqual([0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]);
+    const timeline = [
+      { t: 0, requests: 10, p50: 2, p95: 6, p99: 9, errorRate: 0, limitedRate: 0 },
+      { t: 1, requests: 10, p50: 3, p95: 8, p99: 30, errorRate: 0, limitedRate: 0 },
+    ];
+    const svg = await renderSvg(chartSpec('t', timeline, []));
+    for (const label of ['1', '2', '5', '10', '20']) expect(svg).toContain(`>${label}</text>`);
   });
 
   it('puts latency and error rate on their own axes', () => {

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../checks.js';
 import { RedisUnreachableError } from '../errors/redis-unreachable-error.js';
 import { accountWindows, verifyWindows } from '../rate-limit-windows.js';
+import { deleteKeysWithPrefix } from '../redis-keys.js';
 import { pingRedis } from '../redis-ping.js';
 import type { ScenarioDefinition } from '../scenario-definition.js';
 import { scenarioFile } from './consumer-scenario.js';
@@ -29,11 +30,13 @@ export const multiInstance: ScenarioDefinition = {
     if (!(await pingRedis(context.redisUrl))) {
       throw new RedisUnreachableError(context.redisUrl);
     }
+    // A prefix of its own per run: nothing from an earlier run (or another user of this Redis) counts, and the
+    // run deletes exactly its own keys afterwards instead of leaving them for up to an hour.
+    const keyPrefix = `load-${context.runId}:`;
     const env = {
       ...rateLimitedEnv(),
       REDIS_URL: context.redisUrl,
-      // A prefix of its own per run: nothing from an earlier run (or another user of this Redis) counts.
-      REDIS_KEY_PREFIX: `load-${context.runId}:`,
+      REDIS_KEY_PREFIX: keyPrefix,
       // A Redis failure must not pass requests through: it would hide a broken shared store (it shows as a 503).
       RATE_LIMIT_ON_STORE_ERROR: 'closed',
       // This scenario measures shared counting, not Redis latency: on a busy shared machine the default 100 ms
@@ -56,6 +59,9 @@ export const multiInstance: ScenarioDefinition = {
         ]),
         `${CLIENT_COUNT} clients: X-Forwarded-For ${clientNet}.1 to ${clientNet}.${CLIENT_COUNT}, alternating between ${first.url} and ${second.url}`,
       ],
+      cleanup: async () => {
+        await deleteKeysWithPrefix(context.redisUrl, keyPrefix);
+      },
       verify: async (outcome) => {
         const results: CheckResult[] = verifyWindows(
           accountWindows(outcome.log.requests, MINUTE_POLICY),
