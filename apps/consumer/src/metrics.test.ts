@@ -73,6 +73,71 @@ describe('createConsumerMetrics', () => {
     expect(await sampleValue(metrics.registry, 'stale_responses_total', { route: '/catalog' })).toBe(1);
   });
 
+  it('shows breaker state as one series per state, 1 for the current one', async () => {
+    const metrics = createConsumerMetrics();
+    const upstream = 'http://up:1';
+    const inState = (state: string) =>
+      sampleValue(metrics.registry, 'circuit_breaker_in_state', { upstream, state });
+    metrics.breakerState(upstream, 'CLOSED');
+    expect([await inState('closed'), await inState('half_open'), await inState('open')]).toEqual([1, 0, 0]);
+    metrics.breakerTransition(upstream, 'CLOSED', 'OPEN');
+    expect([await inState('closed'), await inState('half_open'), await inState('open')]).toEqual([0, 0, 1]);
+    metrics.breakerTransition(upstream, 'OPEN', 'HALF_OPEN');
+    expect([await inState('closed'), await inState('half_open'), await inState('open')]).toEqual([0, 1, 0]);
+  });
+
+  it('creates every known counter series at 0 when an upstream is first named', async () => {
+    const metrics = createConsumerMetrics();
+    // Before any upstream: only the stale routes exist.
+    expect(await sampleValue(metrics.registry, 'stale_responses_total', { route: '/catalog' })).toBe(0);
+    expect(await sampleValue(metrics.registry, 'stale_responses_total', { route: '/catalog/:id' })).toBe(0);
+    expect(await sampleValue(metrics.registry, 'upstream_requests_total', {})).toBeUndefined();
+    metrics.breakerState('http://up:1', 'CLOSED');
+    const upstream = 'http://up:1';
+    for (const outcome of [
+      'success',
+      'http_5xx',
+      'timeout',
+      'network_error',
+      'circuit_open',
+      'rate_limited',
+    ]) {
+      expect(await sampleValue(metrics.registry, 'upstream_requests_total', { upstream, outcome })).toBe(0);
+    }
+    for (const reason of ['budget', 'deadline', 'non_idempotent']) {
+      expect(
+        await sampleValue(metrics.registry, 'upstream_retries_suppressed_total', { upstream, reason }),
+      ).toBe(0);
+    }
+    expect(await sampleValue(metrics.registry, 'upstream_retries_total', { upstream, reason: '503' })).toBe(
+      0,
+    );
+    expect(
+      await sampleValue(metrics.registry, 'circuit_breaker_transitions_total', {
+        upstream,
+        from: 'closed',
+        to: 'open',
+      }),
+    ).toBe(0);
+    expect(
+      await sampleValue(metrics.registry, 'circuit_breaker_in_state', { upstream, state: 'closed' }),
+    ).toBe(1);
+    // A later event counts from 0 and keeps what it counted.
+    metrics.retried(upstream, '503');
+    metrics.breakerState(upstream, 'CLOSED');
+    expect(await sampleValue(metrics.registry, 'upstream_retries_total', { upstream, reason: '503' })).toBe(
+      1,
+    );
+  });
+
+  it('starts the stale series of the routes it is given', async () => {
+    const metrics = createConsumerMetrics({ staleRoutes: ['/a'] });
+    expect(await sampleValue(metrics.registry, 'stale_responses_total', { route: '/a' })).toBe(0);
+    expect(
+      await sampleValue(metrics.registry, 'stale_responses_total', { route: '/catalog' }),
+    ).toBeUndefined();
+  });
+
   it('passes promtool check metrics', async (context) => {
     if (!promtoolAvailable()) {
       context.skip();

@@ -31,6 +31,14 @@ export interface HttpMetricsOptions {
    * @default none: such responses are labelled `unmatched`
    */
   fallbackRoute?: ((req: Request, res: Response) => string | undefined) | undefined;
+  /**
+   * Status codes whose `http_requests_total` series are created at 0 for a method and route the first time
+   * that method and route answer, so that `rate()` and `increase()` count the first errors of a route (a series
+   * that appears with its first sample loses that sample to `rate()`). Only the counter: the histogram's series
+   * appear with their first observation. `[]` turns it off.
+   * @default [500, 502, 503, 504]
+   */
+  initialStatuses?: readonly number[] | undefined;
 }
 
 /** What {@link createHttpMetrics} returns. */
@@ -45,6 +53,7 @@ export interface HttpMetrics {
 
 export const DEFAULT_HTTP_METRICS_OPTIONS = Object.freeze({
   collectDefaultMetrics: true,
+  initialStatuses: Object.freeze([500, 502, 503, 504]),
   buckets: Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30]),
 });
 
@@ -91,6 +100,14 @@ export function createHttpMetrics(options: HttpMetricsOptions = {}): HttpMetrics
   ) {
     throw new TypeError('options.buckets must be a non-empty, strictly increasing list of positive numbers');
   }
+  const initialStatuses = options.initialStatuses ?? DEFAULT_HTTP_METRICS_OPTIONS.initialStatuses;
+  if (
+    !Array.isArray(initialStatuses) ||
+    initialStatuses.some((s) => !Number.isInteger(s) || (s as number) < 100 || (s as number) > 599)
+  ) {
+    throw new TypeError('options.initialStatuses must be a list of HTTP status codes (integers 100-599)');
+  }
+  const initialStatusLabels = initialStatuses.map(statusLabel);
   if (options.fallbackRoute !== undefined && typeof options.fallbackRoute !== 'function') {
     throw new TypeError(`options.fallbackRoute must be a function, got ${describe(options.fallbackRoute)}`);
   }
@@ -124,6 +141,8 @@ export function createHttpMetrics(options: HttpMetricsOptions = {}): HttpMetrics
       readonly duration: ReturnType<typeof duration.labels>;
     }
   >();
+  // The (method, route) pairs whose initial status series exist.
+  const initialised = new Set<string>();
   function childrenFor(
     method: string,
     route: string,
@@ -135,6 +154,11 @@ export function createHttpMetrics(options: HttpMetricsOptions = {}): HttpMetrics
     const key = `${method} ${status} ${route}`;
     let pair = children.get(key);
     if (pair === undefined) {
+      const routeKey = `${method} ${route}`;
+      if (!initialised.has(routeKey)) {
+        initialised.add(routeKey);
+        for (const initial of initialStatusLabels) requests.labels(method, route, initial).inc(0);
+      }
       pair = {
         requests: requests.labels(method, route, status),
         duration: duration.labels(method, route, status),

@@ -44,6 +44,47 @@ function sample(text: string, name: string, labels: string): number | undefined 
 }
 
 describe('createHttpMetrics', () => {
+  it('creates the 5xx series of a route at 0 when the route first answers', async () => {
+    const app = buildApp(createHttpMetrics({ collectDefaultMetrics: false }));
+    let text = await metricsText(app);
+    expect(
+      sample(text, 'http_requests_total', 'method="GET",route="/api/items/:id",status="500"'),
+    ).toBeUndefined();
+    await request(app).get('/api/items/1').expect(200);
+    text = await metricsText(app);
+    for (const status of ['500', '502', '503', '504']) {
+      expect(
+        sample(text, 'http_requests_total', `method="GET",route="/api/items/:id",status="${status}"`),
+      ).toBe(0);
+    }
+    expect(sample(text, 'http_requests_total', 'method="GET",route="/api/items/:id",status="200"')).toBe(1);
+    await request(app).get('/api/broken').expect(500);
+    text = await metricsText(app);
+    expect(sample(text, 'http_requests_total', 'method="GET",route="/api/broken",status="500"')).toBe(1);
+    expect(sample(text, 'http_requests_total', 'method="GET",route="/api/broken",status="503"')).toBe(0);
+  });
+
+  it('creates only the initial statuses it is given, none with []', async () => {
+    const some = buildApp(createHttpMetrics({ collectDefaultMetrics: false, initialStatuses: [503] }));
+    await request(some).get('/api/items/1').expect(200);
+    let text = await metricsText(some);
+    expect(sample(text, 'http_requests_total', 'method="GET",route="/api/items/:id",status="503"')).toBe(0);
+    expect(
+      sample(text, 'http_requests_total', 'method="GET",route="/api/items/:id",status="500"'),
+    ).toBeUndefined();
+    const none = buildApp(createHttpMetrics({ collectDefaultMetrics: false, initialStatuses: [] }));
+    await request(none).get('/api/items/1').expect(200);
+    text = await metricsText(none);
+    expect(text).not.toContain('status="503"');
+  });
+
+  it('rejects initialStatuses that are not status codes', () => {
+    expect(() => createHttpMetrics({ initialStatuses: [99] })).toThrow(/options\.initialStatuses/);
+    expect(() => createHttpMetrics({ initialStatuses: '500' as unknown as number[] })).toThrow(
+      /options\.initialStatuses/,
+    );
+  });
+
   it('counts requests by method, route template and status, never by raw path', async () => {
     const app = buildApp(createHttpMetrics({ collectDefaultMetrics: false }));
     await request(app).get('/api/items/42').expect(200);
