@@ -191,7 +191,13 @@ describe('createBreakerRegistry', () => {
     expect(() => createBreakerRegistry(options as never)).toThrow(name);
   });
 
-  it('rejects an empty key', () => {
-    expect(() => registry.get('')).toThrow(TypeError);
+  it.each([
+    ['', 'key must be a non-empty string, got ""'],
+    [42, 'key must be a non-empty string, got 42'],
+    [null, 'key must be a non-empty string, got null'],
+    [undefined, 'key must be a non-empty string, got undefined'],
+  ])('rejects the key %j with a TypeError saying why', (key, message) => {
+    expect(() => registry.get(key as never)).toThrow(new TypeError(message));
+    expect(registry.size).toBe(0);
   });
 });

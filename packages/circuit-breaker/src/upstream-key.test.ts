@@ -10,6 +10,8 @@ describe('upstreamKey', () => {
     ['http://user:secret@127.0.0.1:3001/api', 'http://127.0.0.1:3001'],
     ['http://[::1]:3001/', 'http://[::1]:3001'],
     ['ws://example.com/socket', 'ws://example.com:80'],
+    ['wss://example.com/socket', 'wss://example.com:443'],
+    ['wss://example.com:8443/socket', 'wss://example.com:8443'],
   ])('maps %s to %s', (input, expected) => {
     expect(upstreamKey(input)).toBe(expected);
   });
@@ -22,10 +24,12 @@ describe('upstreamKey', () => {
     expect(upstreamKey('http://localhost/a')).toBe(upstreamKey('http://LOCALHOST:80/b?c'));
   });
 
-  it.each(['/relative/path', 'not a url', '', 'ftp://example.com/file'])(
-    'rejects %j with a TypeError',
-    (input) => {
-      expect(() => upstreamKey(input)).toThrow(TypeError);
-    },
-  );
+  it.each([
+    ['/relative/path', 'upstreamKey: url must be an absolute URL, got "/relative/path"'],
+    ['not a url', 'upstreamKey: url must be an absolute URL, got "not a url"'],
+    ['', 'upstreamKey: url must be an absolute URL, got ""'],
+    ['ftp://example.com/file', 'upstreamKey: unsupported protocol "ftp:" (http, https, ws, wss)'],
+  ])('rejects %j with a TypeError saying why', (input, message) => {
+    expect(() => upstreamKey(input)).toThrow(new TypeError(message));
+  });
 });

@@ -15,6 +15,7 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = {
 export function upstreamKey(url: string | URL): string {
   let parsed: URL;
   try {
+    // Stryker disable next-line ConditionalExpression: new URL(aUrlObject) reads its href too
     parsed = typeof url === 'string' ? new URL(url) : new URL(url.href);
   } catch {
     throw new TypeError(`upstreamKey: url must be an absolute URL, got ${JSON.stringify(String(url))}`);

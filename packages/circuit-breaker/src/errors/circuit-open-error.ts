@@ -77,10 +77,12 @@ export function createRejection(
   frames: number,
 ): CircuitOpenError {
   const limit = Error.stackTraceLimit;
+  // Stryker disable next-line ConditionalExpression: Math.min with a non-number is NaN, and NaN > 0 captures nothing, like 0
   const kept = typeof limit === 'number' ? Math.min(limit, frames) : 0;
   try {
     Error.stackTraceLimit = 0;
     const error = new CircuitOpenError(init);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: capturing with stackTraceLimit 0 yields the same frameless stack
     if (kept > 0) {
       Error.stackTraceLimit = kept;
       Error.captureStackTrace(error, below);

@@ -1,0 +1,3 @@
+import { defineMutationConfig } from '../../stryker.base.mjs';
+
+export default defineMutationConfig({ name: 'http-server', breakAt: 85 });
