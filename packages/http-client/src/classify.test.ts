@@ -118,7 +118,7 @@ describe('toHttpClientError with a timeout', () => {
 
   it('reads ECONNRESET from the cause as a retryable NetworkError with that system code', () => {
     const raw = new AxiosError('socket hang up');
-    raw.cause = { code: 'ECONNRESET' };
+    raw.cause = { code: 'ECONNRESET' } as unknown as Error;
     const error = toHttpClientError(raw, info);
     expect(isNetworkError(error) && error.systemCode).toBe('ECONNRESET');
     expect(error.message).toBe('GET http://inventory:8080/items failed: ECONNRESET');
@@ -128,7 +128,7 @@ describe('toHttpClientError with a timeout', () => {
 describe('toHttpClientError with no code at all', () => {
   it('gives a NetworkError without system code that is not retried', () => {
     const raw = new AxiosError('something broke');
-    raw.cause = { code: 42 };
+    raw.cause = { code: 42 } as unknown as Error;
     const error = toHttpClientError(raw, info);
     expect(error).toBeInstanceOf(NetworkError);
     expect(isNetworkError(error) && error.systemCode).toBeUndefined();

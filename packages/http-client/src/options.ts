@@ -268,7 +268,8 @@ function isPlainObject(value: unknown): boolean {
 }
 
 function fail(path: string, why: string, value: unknown): never {
-  throw new TypeError(`option ${path} ${why}, got ${describeValue(value)}`);
+  const subject = path === '' ? '' : `option ${path} `;
+  throw new TypeError(`${subject}${why}, got ${describeValue(value)}`);
 }
 
 function checkKeys(path: string, value: object, allowed: readonly string[]): void {
@@ -435,6 +436,7 @@ export function resolveHttpClientOptions(options: HttpClientOptions = {}): Resol
     if (
       typeof baseURL !== 'string' ||
       !URL.canParse(baseURL) ||
+      // Stryker disable next-line Regex: a protocol always ends at its one colon, so the $ anchor changes nothing.
       !/^https?:$/.test(new URL(baseURL).protocol)
     ) {
       fail('baseURL', 'must be an absolute http(s) URL', baseURL);

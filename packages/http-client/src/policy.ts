@@ -85,7 +85,7 @@ export async function executeWithPolicy<T>(
   const { info } = spec;
   if (spec.signal?.aborted) {
     const error = new AbortError({ ...errorBase(info, 0), cause: spec.signal.reason });
-    giveUp(runtime, info, error, 'aborted', 'the signal was already aborted');
+    giveUp(runtime, info, error, 'aborted', 'the signal was already aborted', 0);
   }
   runtime.budget?.recordCall();
 
@@ -118,7 +118,9 @@ export async function executeWithPolicy<T>(
       emitAttempt(runtime, info, attemptNumber, startedAt, outcome, failure.status, failure.error);
 
       const verdict = decide(runtime, spec, failure, attemptNumber, call.by, deadlineAt);
-      if (verdict.giveUp) giveUp(runtime, info, failure.error, verdict.reason, verdict.explanation);
+      if (verdict.giveUp) {
+        giveUp(runtime, info, failure.error, verdict.reason, verdict.explanation, attemptNumber);
+      }
 
       logRetry(runtime, info, attemptNumber, verdict.delayMs, failure);
       if (!(await sleep(verdict.delayMs, call))) {
@@ -130,6 +132,7 @@ export async function executeWithPolicy<T>(
           error,
           by === 'deadline' ? 'deadline-exceeded' : 'aborted',
           'cancelled while waiting to retry',
+          attemptNumber,
         );
       }
     }
@@ -413,8 +416,10 @@ function giveUp(
   error: unknown,
   reason: GiveUpReason,
   explanation: string,
+  attemptsMade: number,
 ): never {
-  const attempts = error instanceof HttpClientError ? error.attempts : undefined;
+  // The caller's own errors (callWithProtection) and breaker rejections carry no count: the loop's is used.
+  const attempts = error instanceof HttpClientError ? error.attempts : attemptsMade;
   if (error instanceof HttpClientError) markGaveUp(error, reason, explanation);
   const noisy = reason !== 'not-retryable' && reason !== 'circuit-open' && reason !== 'aborted';
   const fields = {
@@ -433,7 +438,7 @@ function giveUp(
       url: info.url,
       upstream: info.upstream,
       requestId: info.requestId,
-      attempts: attempts ?? 0,
+      attempts,
       reason,
       error,
     }),
