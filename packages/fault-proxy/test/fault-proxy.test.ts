@@ -1,0 +1,132 @@
+import { once } from 'node:events';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFaultProxy, type FaultProxy } from '../src/index.js';
+
+// Real sockets on 127.0.0.1; every wait is for an event, never for a time.
+let echo: Server | undefined;
+let proxy: FaultProxy | undefined;
+const clients: Socket[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy();
+  await proxy?.close();
+  await new Promise<void>((resolve) => (echo === undefined ? resolve() : echo.close(() => resolve())));
+  proxy = undefined;
+  echo = undefined;
+});
+
+/** An upstream that answers every chunk with `reply:<chunk>`. */
+async function startEcho(): Promise<number> {
+  echo = createServer((socket) => {
+    socket.on('data', (chunk) => socket.write(`reply:${chunk.toString()}`));
+    socket.on('error', () => {});
+  });
+  echo.listen(0, '127.0.0.1');
+  await once(echo, 'listening');
+  const address = echo.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+async function open(port: number): Promise<Socket> {
+  const client = connect(port, '127.0.0.1');
+  clients.push(client);
+  await once(client, 'connect');
+  return client;
+}
+
+/** Resolves once `condition` holds, checking after every I/O turn. */
+function until(condition: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (condition()) resolve();
+      else setImmediate(check);
+    };
+    check();
+  });
+}
+
+function nextData(client: Socket): Promise<string> {
+  return once(client, 'data').then(([chunk]) => String(chunk));
+}
+
+describe('createFaultProxy', () => {
+  it('forwards both ways while no fault is set', async () => {
+    proxy = await createFaultProxy({ target: { host: '127.0.0.1', port: await startEcho() } });
+    const client = await open(proxy.port);
+    client.write('ping');
+    expect(await nextData(client)).toBe('reply:ping');
+    expect(proxy.stats()).toMatchObject({ connections: 1, chunksUp: 1, chunksDown: 1, resets: 0 });
+  });
+
+  it('holds everything during a stall and delivers it, in order, when the stall ends', async () => {
+    proxy = await createFaultProxy({ target: { host: '127.0.0.1', port: await startEcho() } });
+    const client = await open(proxy.port);
+    proxy.setFaults({ stall: true });
+    let received = '';
+    client.on('data', (chunk) => {
+      received += String(chunk);
+    });
+    client.write('a');
+    // The chunk reaches the proxy and is held there: nothing went up.
+    await until(() => proxy?.stats().held === 1);
+    expect(proxy.stats().chunksUp).toBe(0);
+    expect(received).toBe('');
+    proxy.setFaults({});
+    await nextData(client);
+    expect(received).toBe('reply:a');
+  });
+
+  it('cuts a reply in half and resets the connection', async () => {
+    proxy = await createFaultProxy({ target: { host: '127.0.0.1', port: await startEcho() } });
+    const client = await open(proxy.port);
+    proxy.resetNextReply();
+    let received = '';
+    client.on('data', (chunk) => {
+      received += String(chunk);
+    });
+    client.on('error', () => {});
+    const closed = once(client, 'close');
+    client.write('0123456789');
+    await closed;
+    expect(received.length).toBeGreaterThan(0);
+    expect(received.length).toBeLessThan('reply:0123456789'.length);
+    expect(proxy.stats().resets).toBe(1);
+  });
+
+  it('delays with seeded jitter without reordering chunks', async () => {
+    let n = 0;
+    proxy = await createFaultProxy({
+      target: { host: '127.0.0.1', port: await startEcho() },
+      faults: { jitterMs: 20 },
+      // Decreasing delays: a later chunk would overtake an earlier one if order were not kept.
+      random: () => 1 - (n++ % 10) / 10,
+    });
+    const client = await open(proxy.port);
+    let received = '';
+    client.on('data', (chunk) => {
+      received += String(chunk);
+    });
+    for (let i = 0; i < 5; i += 1) client.write(String(i));
+    await until(() => received.replaceAll('reply:', '').length >= 5);
+    expect(received.replaceAll('reply:', '')).toBe('01234');
+  });
+
+  it('swallows everything in blackhole mode', async () => {
+    proxy = await createFaultProxy({
+      target: { host: '127.0.0.1', port: await startEcho() },
+      faults: { blackhole: true },
+    });
+    const client = await open(proxy.port);
+    client.write('lost');
+    client.end();
+    await once(client, 'close');
+    expect(proxy.stats()).toMatchObject({ chunksUp: 0, chunksDown: 0 });
+  });
+
+  it('rejects bad faults with a TypeError naming the field', async () => {
+    proxy = await createFaultProxy({ target: { host: '127.0.0.1', port: await startEcho() } });
+    expect(() => proxy?.setFaults({ jitterMs: -1 })).toThrow(/jitterMs/);
+    expect(() => proxy?.setFaults({ resetReplyEvery: 1.5 })).toThrow(/resetReplyEvery/);
+  });
+});
