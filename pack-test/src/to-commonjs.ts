@@ -1,0 +1,32 @@
+import ts from 'typescript';
+
+/**
+ * Rewrites an ES module example for a CommonJS project, the way a CommonJS user writes it: CommonJS has no
+ * top-level `await`, so the import declarations stay at the top (TypeScript compiles them to `require()`,
+ * which loads our ES modules through Node's `require(esm)`) and every other statement moves into an async
+ * `main()` whose rejection sets a non-zero exit code.
+ */
+export function toCommonJs(code: string, fileName = 'example.ts'): string {
+  const source = ts.createSourceFile(fileName, code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const imports: string[] = [];
+  const body: string[] = [];
+  for (const statement of source.statements) {
+    const text = code.slice(statement.getFullStart(), statement.getEnd());
+    if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement))
+      imports.push(text.trim());
+    else body.push(text);
+  }
+  return [
+    ...imports,
+    '',
+    'async function main(): Promise<void> {',
+    body.join('').replace(/^\n+/, ''),
+    '}',
+    '',
+    'main().catch((error: unknown) => {',
+    '  console.error(error);',
+    '  process.exitCode = 1;',
+    '});',
+    '',
+  ].join('\n');
+}
