@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type ArtilleryConsoleEvent, createArtilleryConsoleParser } from './artillery-console.js';
-import type { ProcessRegistry } from './process-group.js';
+import { createArtilleryDeadline, type Schedule } from './artillery-deadline.js';
+import type { GroupProcess, ProcessRegistry } from './process-group.js';
 import { childEnv } from './service.js';
 
 /** Artillery's `--output` JSON: the aggregate and the 10-second intermediate reports. */
@@ -50,6 +51,8 @@ export interface ArtilleryRunOptions {
   readonly timeoutMarginMs?: number;
   /** Artillery's CLI entry point, run with this Node. @default the installed package's `bin/run` */
   readonly bin?: string;
+  /** Schedules the kill timer (tests pass a manual one). @default an `unref()`ed `setTimeout` */
+  readonly schedule?: Schedule;
 }
 
 export interface ArtilleryRunResult {
@@ -80,10 +83,6 @@ export function artilleryBin(): string {
  */
 export async function runArtillery(options: ArtilleryRunOptions): Promise<ArtilleryRunResult> {
   const startedAt = Date.now();
-  const marginMs = options.timeoutMarginMs ?? ARTILLERY_TIMEOUT_MARGIN_MS;
-  if (!Number.isFinite(marginMs) || marginMs <= 0) {
-    throw new TypeError(`timeoutMarginMs must be a positive number of milliseconds, got ${marginMs}`);
-  }
   const args = [
     options.bin ?? artilleryBin(),
     'run',
@@ -97,36 +96,41 @@ export async function runArtillery(options: ArtilleryRunOptions): Promise<Artill
     options.outputPath,
     options.scriptPath,
   ];
-  const child = options.registry.spawn({
-    name: 'artillery',
-    command: process.execPath,
-    args,
-    env: childEnv({
-      ...options.env,
-      ARTILLERY_DISABLE_TELEMETRY: 'true',
-      LOAD_REQUEST_LOG: options.requestLogPrefix,
-      NO_COLOR: '1',
-      FORCE_COLOR: '0',
-    }),
-  });
-  const closed = new Promise<void>((resolve) => child.child.once('close', () => resolve()));
-  // The deadline moves at each phase start to the phase's planned end plus the margin.
+  // The deadline (which also validates the margin) exists before Artillery does: a bad margin starts nothing.
+  // It moves at each phase start to the phase's planned end plus the margin.
   let timedOut: string | undefined;
-  let waitingFor = 'the first phase to start';
-  let timer: NodeJS.Timeout | undefined;
-  const arm = (delayMs: number) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = `timed out: no exit ${marginMs / 1000} s after ${waitingFor}; killed`;
-      void child.stop(TIMEOUT_KILL_GRACE_MS);
-    }, delayMs);
-    timer.unref();
-  };
-  arm(marginMs);
+  let child: GroupProcess | undefined;
+  const deadline = createArtilleryDeadline({
+    marginMs: options.timeoutMarginMs ?? ARTILLERY_TIMEOUT_MARGIN_MS,
+    ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+    onTimeout: (reason) => {
+      timedOut = reason;
+      void child?.stop(TIMEOUT_KILL_GRACE_MS);
+    },
+  });
+  try {
+    child = options.registry.spawn({
+      name: 'artillery',
+      command: process.execPath,
+      args,
+      env: childEnv({
+        ...options.env,
+        ARTILLERY_DISABLE_TELEMETRY: 'true',
+        LOAD_REQUEST_LOG: options.requestLogPrefix,
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+      }),
+    });
+  } catch (error) {
+    deadline.clear();
+    throw error;
+  }
+  const artillery: GroupProcess = child;
+  const closed = new Promise<void>((resolve) => artillery.child.once('close', () => resolve()));
   const consoleLog = createWriteStream(options.consoleLogPath);
   const parser = createArtilleryConsoleParser();
-  child.child.stderr?.pipe(consoleLog, { end: false });
-  const stdout = child.child.stdout;
+  artillery.child.stderr?.pipe(consoleLog, { end: false });
+  const stdout = artillery.child.stdout;
   const linesDone = new Promise<void>((resolve) => {
     if (stdout === null) {
       resolve();
@@ -136,17 +140,14 @@ export async function runArtillery(options: ArtilleryRunOptions): Promise<Artill
     lines.on('line', (line) => {
       consoleLog.write(`${line}\n`);
       for (const event of parser.push(line)) {
-        if (event.type === 'phase-started') {
-          waitingFor = `phase ${event.name} (${event.durationSec} s) should have ended`;
-          arm(event.durationSec * 1000 + marginMs);
-        }
+        if (event.type === 'phase-started') deadline.phaseStarted(event);
         options.onEvent(event, Date.now());
       }
     });
     lines.on('close', () => resolve());
   });
-  const exitCode = await child.exited;
-  clearTimeout(timer);
+  const exitCode = await artillery.exited;
+  deadline.clear();
   await Promise.all([linesDone, closed]);
   for (const event of parser.end()) options.onEvent(event, Date.now());
   await new Promise<void>((resolve) => consoleLog.end(resolve));
