@@ -517,7 +517,7 @@ describe('executeWithPolicy through a protection', () => {
         'CALL redis exceeded its deadline of 500 ms; gave up after 1 attempt: ' +
           'the deadline of 500 ms expired during attempt 1',
       );
-      expect((seen?.reason as Error).message).toBe('deadline exceeded');
+      expect((seen?.reason as Error | undefined)?.message).toBe('deadline exceeded');
       expect(attempts.map((a) => a.outcome)).toEqual(['cancelled']);
       expect(logs.map((l) => [l.level, l.message])).toEqual([['warn', 'giving up on outbound call']]);
       expect(vi.getTimerCount()).toBe(0);
@@ -589,7 +589,7 @@ describe('executeWithPolicy through a protection', () => {
       await vi.advanceTimersByTimeAsync(99);
       expect(seen?.aborted).toBe(false);
       await vi.advanceTimersByTimeAsync(1);
-      expect((seen?.reason as Error).message).toBe('attempt timed out after 100 ms');
+      expect((seen?.reason as Error | undefined)?.message).toBe('attempt timed out after 100 ms');
       await vi.advanceTimersByTimeAsync(100);
       const error = await result;
       expect(error).toBeInstanceOf(TimeoutError);
