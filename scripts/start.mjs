@@ -106,14 +106,9 @@ const format = options.format ?? (process.stdout.isTTY ? 'pretty' : 'json');
 async function createLineFormatter() {
   if (format === 'json') {
     return (service, line, stream) => {
-      if (line.startsWith('{')) {
-        try {
-          const parsed = JSON.parse(line);
-          return parsed.service === undefined ? JSON.stringify({ service, ...parsed }) : line;
-        } catch {
-          // not JSON after all: wrapped below
-        }
-      }
+      const parsed = parseJsonLine(line);
+      if (parsed !== undefined)
+        return parsed.service === undefined ? JSON.stringify({ service, ...parsed }) : line;
       return JSON.stringify({
         level: stream === 'stderr' ? 'error' : 'info',
         time: new Date().toISOString(),
@@ -132,16 +127,20 @@ async function createLineFormatter() {
     singleLine: true,
   });
   return (service, line) => {
-    if (line.startsWith('{')) {
-      try {
-        const parsed = JSON.parse(line);
-        return pretty(JSON.stringify({ ...parsed, service: parsed.service ?? service })).replace(/\n$/, '');
-      } catch {
-        // not JSON: printed as it is below
-      }
-    }
-    return `${service} ${line}`;
+    const parsed = parseJsonLine(line);
+    if (parsed === undefined) return `${service} ${line}`;
+    return pretty(JSON.stringify({ ...parsed, service: parsed.service ?? service })).replace(/\n$/, '');
   };
+}
+
+/** A log line parsed as a JSON object, or undefined when it is not one (a stack trace, a plain message). */
+function parseJsonLine(line) {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Children still running, by name. */
