@@ -12,5 +12,7 @@ export const sharedTestConfig: ViteUserConfig['test'] = {
   testTimeout: 20_000,
   hookTimeout: 20_000,
   restoreMocks: true,
+  // A test that asserts nothing fails: it could not catch the bug it is named after.
+  expect: { requireAssertions: true },
   unstubEnvs: true,
 };

@@ -1,11 +1,14 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import type { ArtilleryConsoleEvent } from '../src/artillery-console.js';
 import type { Schedule } from '../src/artillery-deadline.js';
 import { runArtillery } from '../src/artillery-process.js';
 import { createProcessRegistry } from '../src/process-group.js';
+
+// Real processes (or sockets) on a machine that may be busy: bounds of minutes, never the 20 s default.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 // A stand-in for Artillery's CLI: it prints the phase line Artillery prints (when asked), starts a grandchild
 // (`sleep`), prints its pid, and then never exits by itself unless `STAND_IN_EXIT` is set.

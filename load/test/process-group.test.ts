@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createProcessRegistry } from '../src/process-group.js';
+
+// Real processes (or sockets) on a machine that may be busy: bounds of minutes, never the 20 s default.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 function alive(pid: number): boolean {
   try {
@@ -46,7 +49,7 @@ describe('createProcessRegistry', () => {
 
     expect(parent.hasExited()).toBe(true);
     // The grandchild was in the same process group: it got the signal too.
-    await expect.poll(() => alive(grandchildPid), { timeout: 2_000 }).toBe(false);
+    await expect.poll(() => alive(grandchildPid), { timeout: 60_000 }).toBe(false);
     expect(registry.running()).toEqual([]);
   });
 
@@ -63,6 +66,6 @@ describe('createProcessRegistry', () => {
     await registry.stopAll(200);
 
     expect(await stubborn.exited).toBeNull();
-    await expect.poll(() => alive(grandchildPid), { timeout: 2_000 }).toBe(false);
+    await expect.poll(() => alive(grandchildPid), { timeout: 60_000 }).toBe(false);
   });
 });

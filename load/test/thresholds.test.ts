@@ -1,7 +1,7 @@
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXIT, main } from '../src/main.js';
 import { parseOrderList, verifyOrders } from '../src/order-verification.js';
 import { createProcessRegistry } from '../src/process-group.js';
@@ -10,6 +10,9 @@ import type { ScenarioResult } from '../src/scenario-result.js';
 import { transpileProcessor, writeFixtureScenario } from './helpers/artillery-fixture.js';
 import { memoryStream } from './helpers/memory-stream.js';
 import { standInService } from './helpers/stand-in-server.js';
+
+// Real processes (or sockets) on a machine that may be busy: bounds of minutes, never the 20 s default.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 // Each kind of threshold fails the run on its own: Artillery's `ensure` and `expect`, and the runner's per-phase
 // thresholds, per-response invariants and verifications. One run where everything holds shows the checks are

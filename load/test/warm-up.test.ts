@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeWarmUp, warmUp } from '../src/warm-up.js';
+
+// Real processes (or sockets) on a machine that may be busy: bounds of minutes, never the 20 s default.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let server: Server;
 let baseUrl: string;

@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runScript } from './helpers/child-process.js';
+
+// Real processes (or sockets) on a machine that may be busy: bounds of minutes, never the 20 s default.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 /** A real process start on a machine that may be busy: bounded by its exit, with minutes to spare. */

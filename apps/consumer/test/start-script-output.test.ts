@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { send } from './helpers/http.js';
+
+// Real processes (or sockets) on a machine that may be busy: bounds of minutes, never the 20 s default.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const START = fileURLToPath(new URL('../../../scripts/start.mjs', import.meta.url));
 /** Real processes on a machine that may be busy: bounded by events, with minutes to spare. */

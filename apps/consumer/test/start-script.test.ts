@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ChildScript, runScript } from './helpers/child-process.js';
 import { send } from './helpers/http.js';
+
+// Real processes (or sockets) on a machine that may be busy: bounds of minutes, never the 20 s default.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const START = fileURLToPath(new URL('../../../scripts/start.mjs', import.meta.url));
 const BUILT = ['../../mock-api/dist/server.js', '../dist/server.js'].map((p) =>

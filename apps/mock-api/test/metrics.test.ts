@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp, FAULTS_ENV, TEST_ADMIN_TOKEN, type TestApp } from './helpers/build-app.js';
+
+// Real processes (or sockets) on a machine that may be busy: bounds of minutes, never the 20 s default.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const execFileAsync = promisify(execFile);
 let current: TestApp | undefined;

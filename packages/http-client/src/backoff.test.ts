@@ -25,7 +25,8 @@ describe('backoffDelayMs', () => {
           const options = { ...base, jitter: 'equal' as const, random: () => r };
           const nominal = nominalDelayMs(n, options);
           const delay = backoffDelayMs(n, options);
-          return delay >= nominal / 2 && delay <= nominal;
+          expect(delay).toBeGreaterThanOrEqual(nominal / 2);
+          expect(delay).toBeLessThanOrEqual(nominal);
         },
       ),
     );
@@ -39,7 +40,8 @@ describe('backoffDelayMs', () => {
         (n, r) => {
           const options = { ...base, jitter: 'full' as const, random: () => r };
           const delay = backoffDelayMs(n, options);
-          return delay >= 0 && delay <= nominalDelayMs(n, options);
+          expect(delay).toBeGreaterThanOrEqual(0);
+          expect(delay).toBeLessThanOrEqual(nominalDelayMs(n, options));
         },
       ),
     );
