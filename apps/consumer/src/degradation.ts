@@ -125,7 +125,7 @@ const PASSED_THROUGH = new Set([400, 409, 422]);
  * caller can retry the same checkout safely:
  * - breaker open -> 503 `circuit_open` with Retry-After (nothing was sent);
  * - upstream 429 that could not be honoured -> 503 `upstream_rate_limited` with Retry-After;
- * - upstream 400, 409 (same key still in flight), 422 (unknown item, key reused with another body) -> same status;
+ * - upstream 400, 409, 422 (unknown item, key reused with another body) -> same status;
  * - anything else (network, timeouts, 5xx after retries, deadline) -> 502: the order may or may not exist.
  */
 export function degradedCheckoutResponse(

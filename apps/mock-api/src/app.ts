@@ -10,9 +10,6 @@ import { createFaultInjector, type FaultInjector } from './faults/fault-injector
 import { createApiRouteLabel } from './http/api-route-label.js';
 import { chain } from './http/chain.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
-import type { IdempotencyStore } from './idempotency/idempotency-store.js';
-import { createMemoryIdempotencyStore } from './idempotency/memory-idempotency-store.js';
-import { createRedisIdempotencyStore } from './idempotency/redis-idempotency-store.js';
 import { createItemCatalogue, type Item } from './items/items.js';
 import { createMockApiMetrics, type RateLimitWindow } from './metrics.js';
 import { createMemoryOrderStore } from './orders/memory-order-store.js';
@@ -49,8 +46,6 @@ export interface MockApiDeps {
   readonly generateId?: () => string;
   /** @default in memory, or in Redis when config.redis is set */
   readonly orderStore?: OrderStore;
-  /** @default in memory, or in Redis when config.redis is set */
-  readonly idempotencyStore?: IdempotencyStore;
   /** One store per window, never shared. @default MemoryStore each, or rate-limit-redis when config.redis is set */
   readonly rateLimitStores?: Readonly<Record<RateLimitWindow, Store>>;
   /** Registry for every metric. @default a new Registry */
@@ -145,12 +140,7 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
 
   const orders =
     deps.orderStore ??
-    (send === undefined ? createMemoryOrderStore() : createRedisOrderStore({ send, prefix, now }));
-  const idempotency =
-    deps.idempotencyStore ??
-    (send === undefined
-      ? createMemoryIdempotencyStore({ now })
-      : createRedisIdempotencyStore({ send, prefix }));
+    (send === undefined ? createMemoryOrderStore({ now }) : createRedisOrderStore({ send, prefix, now }));
 
   let faults: FaultInjector | undefined;
   if (config.faults.enabled) {
@@ -190,7 +180,6 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
     createOrdersRouter({
       catalogue,
       orders,
-      idempotency,
       metrics,
       logger,
       now,

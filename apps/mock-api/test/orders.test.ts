@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MockApiDeps } from '../src/app.js';
+import { StoreUnavailableError } from '../src/errors/store-unavailable-error.js';
 import { createMemoryOrderStore } from '../src/orders/memory-order-store.js';
+import { orderIdForKey } from '../src/orders/order-id.js';
 import type { Order, OrderStore } from '../src/orders/order-store.js';
 import { buildApp, type TestApp } from './helpers/build-app.js';
 
@@ -29,27 +31,51 @@ function post(target: TestApp['mockApi']['app'], body: unknown, idempotencyKey?:
   return req.send(JSON.stringify(body));
 }
 
-/** An order store whose `save` waits until the test lets it go: a request held in flight, without timers. */
-function heldOrderStore(): { store: OrderStore; release: () => void; saving: Promise<void> } {
+/** An order store whose `saveOnce` waits until the test lets it go: requests held in flight, without timers. */
+function heldOrderStore(): {
+  store: OrderStore;
+  release: () => void;
+  saving: (count: number) => Promise<void>;
+} {
   const inner = createMemoryOrderStore();
   let release!: () => void;
-  let started!: () => void;
   const gate = new Promise<void>((resolve) => {
     release = resolve;
   });
-  const saving = new Promise<void>((resolve) => {
-    started = resolve;
-  });
+  let started = 0;
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
   return {
-    saving,
     release,
+    saving: (count) =>
+      new Promise<void>((resolve) => {
+        if (started >= count) resolve();
+        else waiters.push({ count, resolve });
+      }),
     store: {
       ...inner,
-      async save(order: Order) {
-        started();
+      async saveOnce(key, fingerprint, order) {
+        started += 1;
+        for (const waiter of waiters) if (started >= waiter.count) waiter.resolve();
         await gate;
-        await inner.save(order);
+        return inner.saveOnce(key, fingerprint, order);
       },
+    },
+  };
+}
+
+/** A memory store whose next `saveOnce` calls fail as `fail` says, after (`'lost'`) or before saving. */
+function failingOrderStore(failures: Array<'lost' | 'not-sent' | 'broken'>): OrderStore {
+  const inner = createMemoryOrderStore();
+  return {
+    ...inner,
+    async saveOnce(key, fingerprint, order) {
+      const failure = failures.shift();
+      if (failure === undefined) return inner.saveOnce(key, fingerprint, order);
+      if (failure === 'broken') throw new Error('disk on fire');
+      if (failure === 'lost') await inner.saveOnce(key, fingerprint, order);
+      throw new StoreUnavailableError('saving the order', new Error('no answer'), {
+        mayHaveRun: failure === 'lost',
+      });
     },
   };
 }
@@ -321,30 +347,45 @@ describe('idempotency', () => {
     expect(listed.body.total).toBe(1);
   });
 
-  it('answers 409 while the first request with the key is still in flight, then replays', async () => {
+  it('makes one order of concurrent requests with one key: the first saved, the others replay it', async () => {
     const held = heldOrderStore();
     const target = app({ orderStore: held.store });
-    const first = post(target, { itemId: '2', quantity: 1 }, 'checkout-44').then((r) => r);
-    await held.saving;
-    const concurrent = await post(target, { itemId: '2', quantity: 1 }, 'checkout-44');
-    expect(concurrent.status).toBe(409);
-    expect(concurrent.body.error).toBe('idempotency_in_flight');
-    expect(concurrent.headers['retry-after']).toBe('1');
+    const sent = [1, 2, 3].map(() =>
+      post(target, { itemId: '2', quantity: 1 }, 'checkout-44').then((r) => r),
+    );
+    await held.saving(3);
     held.release();
-    expect((await first).status).toBe(201);
-    const after = await post(target, { itemId: '2', quantity: 1 }, 'checkout-44');
-    expect(after.status).toBe(201);
-    expect(after.headers['idempotent-replayed']).toBe('true');
+    const answers = await Promise.all(sent);
+    expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201]);
+    expect(answers.filter((answer) => answer.headers['idempotent-replayed'] === 'true')).toHaveLength(2);
+    expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+    const listed = await request(target).get('/api/orders').set('X-API-Key', KEY);
+    expect(listed.body.total).toBe(1);
   });
 
-  it('replays a 422 for an unknown item too, with this request id', async () => {
+  it('gives every attempt with one key the same order id, derived from the scoped key', async () => {
+    const target = app();
+    const created = await post(target, { itemId: '2', quantity: 1 }, 'checkout-47');
+    const anonymous = await request(target)
+      .post('/api/orders')
+      .set({ 'Content-Type': 'application/json', 'Idempotency-Key': 'checkout-47' })
+      .send(JSON.stringify({ itemId: '2', quantity: 1 }));
+    expect(anonymous.body.id).toBe(orderIdForKey('anonymous|checkout-47'));
+    expect(created.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(created.body.id).not.toBe(anonymous.body.id);
+    expect(created.headers.location).toBe(`/api/orders/${created.body.id}`);
+  });
+
+  it('answers 422 for an unknown item on every attempt and saves nothing', async () => {
     const target = app();
     const first = await post(target, { itemId: '999', quantity: 1 }, 'checkout-45');
     const second = await post(target, { itemId: '999', quantity: 1 }, 'checkout-45');
-    expect(second.status).toBe(422);
-    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect([first.status, second.status]).toEqual([422, 422]);
+    expect(second.body.error).toBe('unknown_item');
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
     expect(second.body.requestId).toBe(second.headers['x-request-id']);
-    expect(second.body.requestId).not.toBe(first.body.requestId);
+    const listed = await request(target).get('/api/orders').set('X-API-Key', KEY);
+    expect(listed.body.total).toBe(0);
   });
 
   it('keeps keys of different API keys apart', async () => {
@@ -365,24 +406,59 @@ describe('idempotency', () => {
     expect(b.body.id).not.toBe(a.body.id);
   });
 
-  it('lets a retry run again when the first attempt failed in the store', async () => {
+  it('answers 503 order_outcome_unknown when a save may have run; the retry replays that very order', async () => {
+    const target = app({ orderStore: failingOrderStore(['lost']) });
+    const lost = await post(target, { itemId: '1', quantity: 1 }, 'checkout-46');
+    expect(lost.status).toBe(503);
+    expect(lost.headers['retry-after']).toBe('1');
+    expect(lost.body).toMatchObject({
+      error: 'order_outcome_unknown',
+      message: expect.stringContaining('Retry with the same Idempotency-Key'),
+      requestId: lost.headers['x-request-id'],
+    });
+    const retried = await post(target, { itemId: '1', quantity: 1 }, 'checkout-46');
+    expect(retried.status).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    const stored = await request(target).get(`/api/orders/${retried.body.id}`).set('X-API-Key', KEY);
+    expect(stored.body).toEqual(retried.body);
+    const listed = await request(target).get('/api/orders').set('X-API-Key', KEY);
+    expect(listed.body.total).toBe(1);
+  });
+
+  it('answers 503 store_unavailable when the save surely never ran; the retry creates the order', async () => {
+    const target = app({ orderStore: failingOrderStore(['not-sent']) });
+    const failed = await post(target, { itemId: '1', quantity: 1 }, 'checkout-48');
+    expect(failed.status).toBe(503);
+    expect(failed.headers['retry-after']).toBe('1');
+    expect(failed.body.error).toBe('store_unavailable');
+    expect(failed.body.message).toContain('no order was saved');
+    const retried = await post(target, { itemId: '1', quantity: 1 }, 'checkout-48');
+    expect(retried.status).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('warns a client without an Idempotency-Key that a retry after an unknown outcome may duplicate', async () => {
     const inner = createMemoryOrderStore();
-    let failures = 1;
-    const flaky: OrderStore = {
-      ...inner,
-      async save(order) {
-        if (failures > 0) {
-          failures -= 1;
-          throw new Error('disk on fire');
-        }
-        await inner.save(order);
+    const target = app({
+      orderStore: {
+        ...inner,
+        async save() {
+          throw new StoreUnavailableError('saving the order', new Error('no answer'));
+        },
       },
-    };
-    const target = app({ orderStore: flaky });
-    const failed = await post(target, { itemId: '1', quantity: 1 }, 'checkout-46');
+    });
+    const lost = await post(target, { itemId: '1', quantity: 1 });
+    expect(lost.status).toBe(503);
+    expect(lost.body.error).toBe('order_outcome_unknown');
+    expect(lost.body.message).toContain('may create a second order');
+  });
+
+  it('answers 500 for a store bug and lets a retry run again', async () => {
+    const target = app({ orderStore: failingOrderStore(['broken']) });
+    const failed = await post(target, { itemId: '1', quantity: 1 }, 'checkout-49');
     expect(failed.status).toBe(500);
     expect(failed.body.error).toBe('internal_error');
-    const retried = await post(target, { itemId: '1', quantity: 1 }, 'checkout-46');
+    const retried = await post(target, { itemId: '1', quantity: 1 }, 'checkout-49');
     expect(retried.status).toBe(201);
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
   });

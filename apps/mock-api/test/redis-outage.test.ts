@@ -20,7 +20,14 @@ afterEach(async () => {
 async function start(env: Record<string, string>, startRedis = true): Promise<TestApp['mockApi']['app']> {
   redis = await createPrivateRedis();
   if (startRedis) await redis.start();
-  current = buildApp({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix('outage'), ...env });
+  // A generous command timeout unless the test is about timeouts: a busy machine must not turn slow replies into
+  // store errors here (a killed Redis fails commands at once, whatever the timeout).
+  current = buildApp({
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: uniquePrefix('outage'),
+    REDIS_COMMAND_TIMEOUT_MS: '10000',
+    ...env,
+  });
   if (startRedis) await current.mockApi.waitForRedis();
   return current.mockApi.app;
 }
@@ -58,6 +65,7 @@ describe.skipIf(!available)('Redis outage', () => {
     // Orders need their store: a clear 503, never a hang or a 500.
     const order = await request(target).post('/api/orders').send({ itemId: '1', quantity: 1 });
     expect(order.status).toBe(503);
+    // Not connected, so the order surely was not saved: store_unavailable, not order_outcome_unknown.
     expect(order.body.error).toBe('store_unavailable');
 
     // Same port, empty Redis (scripts gone): no restart of the app.

@@ -1,22 +1,45 @@
+import { createHash } from 'node:crypto';
 import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
-import type { RedisCommand } from '../redis/redis-connection.js';
-import { ORDER_TTL_MS, type Order, type OrderStore } from './order-store.js';
+import { commandMayHaveRun, type RedisCommand } from '../redis/redis-connection.js';
+import {
+  IDEMPOTENCY_TTL_MS,
+  type KeyedOrder,
+  ORDER_TTL_MS,
+  type Order,
+  type OrderStore,
+} from './order-store.js';
 
 export interface RedisOrderStoreOptions {
   readonly send: RedisCommand;
-  /** Key prefix, e.g. `mock-api:`; orders go under `<prefix>order:<id>` and the index `<prefix>orders`. */
+  /**
+   * Key prefix, e.g. `mock-api:`; orders go under `<prefix>order:<id>`, the index under `<prefix>orders` and the
+   * order of each `Idempotency-Key` under `<prefix>idem:<sha256 of the scoped key>`.
+   */
   readonly prefix: string;
   /** @default Date.now */
   readonly now?: () => number;
 }
 
-// Saves the order, indexes it by time and drops index entries older than the TTL, atomically.
-const SAVE_SCRIPT = `
+// KEYS[1] order, KEYS[2] index; ARGV[1] order JSON, ARGV[2] TTL ms, ARGV[3] now ms, ARGV[4] id, ARGV[5] oldest kept.
+// Saves the order, indexes it by time and drops index entries older than the TTL.
+const SAVE_ORDER = `
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[5])
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])`;
+
+const SAVE_SCRIPT = `${SAVE_ORDER}
 return 1`;
+
+// KEYS[3] the key's record; ARGV[6] record JSON, ARGV[7] its TTL ms. Returns the record the key already holds
+// (and writes nothing), or nil after writing the order, its index entry and the record. A Lua script runs
+// atomically: whatever happens on the wire, Redis has run all of it or none.
+const SAVE_ONCE_SCRIPT = `
+local existing = redis.call('GET', KEYS[3])
+if existing then return existing end
+${SAVE_ORDER}
+redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[7])
+return false`;
 
 function parseOrder(raw: unknown): Order | undefined {
   if (typeof raw !== 'string') return undefined;
@@ -29,31 +52,43 @@ export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderSto
   const now = options.now ?? Date.now;
   const orderKey = (id: string): string => `${prefix}order:${id}`;
   const indexKey = `${prefix}orders`;
+  const recordKey = (key: string): string =>
+    `${prefix}idem:${createHash('sha256').update(key).digest('hex')}`;
 
   async function run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (cause) {
-      throw new StoreUnavailableError(operation, cause);
+      throw new StoreUnavailableError(operation, cause, { mayHaveRun: commandMayHaveRun(cause) });
     }
+  }
+
+  function saveArgs(order: Order): string[] {
+    const time = now();
+    return [JSON.stringify(order), String(ORDER_TTL_MS), String(time), order.id, String(time - ORDER_TTL_MS)];
   }
 
   return {
     save: (order) =>
       run('saving the order', async () => {
-        const time = now();
-        await send([
+        await send(['EVAL', SAVE_SCRIPT, '2', orderKey(order.id), indexKey, ...saveArgs(order)]);
+      }),
+    saveOnce: (key, fingerprint, order) =>
+      run('saving the order', async () => {
+        const record: KeyedOrder = { fingerprint, order };
+        const existing = await send([
           'EVAL',
-          SAVE_SCRIPT,
-          '2',
+          SAVE_ONCE_SCRIPT,
+          '3',
           orderKey(order.id),
           indexKey,
-          JSON.stringify(order),
-          String(ORDER_TTL_MS),
-          String(time),
-          order.id,
-          String(time - ORDER_TTL_MS),
+          recordKey(key),
+          ...saveArgs(order),
+          JSON.stringify(record),
+          String(IDEMPOTENCY_TTL_MS),
         ]);
+        if (typeof existing !== 'string') return { kind: 'created' };
+        return { kind: 'existing', record: JSON.parse(existing) as KeyedOrder };
       }),
     get: (id) => run('reading the order', async () => parseOrder(await send(['GET', orderKey(id)]))),
     list: (limit) =>

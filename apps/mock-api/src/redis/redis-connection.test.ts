@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { createLogger } from '@resilience/logging';
+import { ClientClosedError, ClientOfflineError, SocketClosedUnexpectedlyError } from 'redis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isRedisTimeoutError } from '../errors/redis-timeout-error.js';
+import { isRedisTimeoutError, RedisTimeoutError } from '../errors/redis-timeout-error.js';
 import {
+  commandMayHaveRun,
   createRedisConnection,
   type RedisClientLike,
   reconnectDelay,
@@ -182,5 +184,19 @@ describe('reconnectDelay', () => {
     expect(reconnectDelay(3, () => 0)).toBe(400);
     expect(reconnectDelay(30, () => 0)).toBe(2000);
     expect(reconnectDelay(30, () => 0.999)).toBe(2049);
+  });
+});
+
+describe('commandMayHaveRun', () => {
+  it('is false only for a command that never left the process', () => {
+    expect(commandMayHaveRun(new ClientOfflineError())).toBe(false);
+    expect(commandMayHaveRun(new ClientClosedError())).toBe(false);
+    expect(commandMayHaveRun(new RedisTimeoutError('EVAL', 100, true))).toBe(false);
+  });
+
+  it('is true for a timeout, a broken connection or anything unknown', () => {
+    expect(commandMayHaveRun(new RedisTimeoutError('EVAL', 100))).toBe(true);
+    expect(commandMayHaveRun(new SocketClosedUnexpectedlyError())).toBe(true);
+    expect(commandMayHaveRun(new Error('boom'))).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import type { Logger } from '@resilience/logging';
-import { createClient } from 'redis';
-import { RedisTimeoutError } from '../errors/redis-timeout-error.js';
+import { ClientClosedError, ClientOfflineError, createClient } from 'redis';
+import { isRedisTimeoutError, RedisTimeoutError } from '../errors/redis-timeout-error.js';
 
 /** The part of a node-redis client this service uses (a `createClient()` result fits). */
 export interface RedisClientLike {
@@ -33,6 +33,16 @@ export interface RedisConnectionOptions {
   readonly logger: Logger;
   /** Longest wait for one command. */
   readonly commandTimeoutMs: number;
+}
+
+/**
+ * Whether a command that failed with `error` may still have run on Redis: true unless it surely never left this
+ * process (the client was not connected, or the command was held back while an earlier one is unanswered). A
+ * timeout or a connection lost after the write may hide a command that ran.
+ */
+export function commandMayHaveRun(error: unknown): boolean {
+  if (isRedisTimeoutError(error)) return !error.failedFast;
+  return !(error instanceof ClientOfflineError || error instanceof ClientClosedError);
 }
 
 /** Reconnect after 50 ms, doubling up to 2 s, forever (with a little jitter so instances do not align). */

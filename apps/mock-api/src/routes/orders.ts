@@ -1,13 +1,14 @@
 import type { Logger } from '@resilience/logging';
 import { type Request, type Response, Router } from 'express';
 import { HttpError } from '../errors/http-error.js';
+import { isStoreUnavailableError } from '../errors/store-unavailable-error.js';
 import { jsonBody, requireJsonContentType } from '../http/require-json.js';
 import { isValidIdempotencyKey, requestFingerprint } from '../idempotency/fingerprint.js';
-import type { IdempotencyStore, StoredResponse } from '../idempotency/idempotency-store.js';
 import type { ItemCatalogue } from '../items/items.js';
 import type { MockApiMetrics } from '../metrics.js';
+import { orderIdForKey } from '../orders/order-id.js';
 import { parseOrderInput } from '../orders/order-input.js';
-import type { Order, OrderStore } from '../orders/order-store.js';
+import type { Order, OrderStore, SaveOnceOutcome } from '../orders/order-store.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
@@ -17,16 +18,11 @@ const DEFAULT_LIST_LIMIT = 100;
 export interface OrdersRouterOptions {
   readonly catalogue: ItemCatalogue;
   readonly orders: OrderStore;
-  readonly idempotency: IdempotencyStore;
   readonly metrics: MockApiMetrics;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Ids of orders made without an `Idempotency-Key` (keyed orders take theirs from the key). */
   readonly generateId: () => string;
-}
-
-function send(res: Response, response: StoredResponse): void {
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  res.status(response.status).json(response.body);
 }
 
 /** The idempotency scope: keys of different API keys never collide; requests without one share a scope. */
@@ -35,47 +31,45 @@ function scopeOf(req: Request): string {
   return client?.kind === 'api-key' ? client.key : 'anonymous';
 }
 
+function sendOrder(res: Response, order: Order): void {
+  res.setHeader('location', `/api/orders/${order.id}`);
+  res.status(201).json(order);
+}
+
 /**
- * `POST /api/orders` (idempotent with `Idempotency-Key`), `GET /api/orders` (`{ orders, total }`, newest first,
- * `?limit=1..10000`, default 100) and `GET /api/orders/:id`.
+ * The honest answer to a store failure: whether the order may exist decides what a retry does. With an
+ * `Idempotency-Key` a retry is always safe (it replays the order or creates it once), so both answers say "retry
+ * with the same key"; without one, an unknown outcome says that a retry may create a second order.
+ */
+function storeFailure(req: Request, res: Response, error: unknown, keyed: boolean): unknown {
+  if (!isStoreUnavailableError(error)) return error;
+  req.log.error({ err: error, mayHaveRun: error.mayHaveRun }, 'order store failed');
+  res.setHeader('Retry-After', '1');
+  if (!error.mayHaveRun) {
+    return new HttpError(
+      503,
+      'store_unavailable',
+      'The order store is unavailable and no order was saved; try again shortly.',
+      { cause: error },
+    );
+  }
+  return new HttpError(
+    503,
+    'order_outcome_unknown',
+    keyed
+      ? 'The order store did not confirm whether the order was saved. Retry with the same Idempotency-Key: it returns the order if it was saved, or creates it once.'
+      : 'The order store did not confirm whether the order was saved. A retry without an Idempotency-Key may create a second order: check GET /api/orders first, and send an Idempotency-Key.',
+    { cause: error },
+  );
+}
+
+/**
+ * `POST /api/orders` (exactly one order per `Idempotency-Key`), `GET /api/orders` (`{ orders, total }`, newest
+ * first, `?limit=1..10000`, default 100) and `GET /api/orders/:id`.
  */
 export function createOrdersRouter(options: OrdersRouterOptions): Router {
-  const { catalogue, orders, idempotency, metrics, now, generateId } = options;
+  const { catalogue, orders, metrics, now, generateId } = options;
   const router = Router();
-
-  async function createOrder(
-    body: { itemId: string; quantity: number },
-    key: string | null,
-  ): Promise<StoredResponse> {
-    const item = catalogue.get(body.itemId);
-    if (item === undefined) {
-      return {
-        status: 422,
-        body: { error: 'unknown_item', message: `No item has id "${body.itemId}".` },
-        headers: {},
-      };
-    }
-    const order: Order = {
-      id: generateId(),
-      itemId: item.id,
-      quantity: body.quantity,
-      unitPriceCents: item.priceCents,
-      totalCents: item.priceCents * body.quantity,
-      currency: item.currency,
-      status: 'confirmed',
-      idempotencyKey: key,
-      createdAt: new Date(now()).toISOString(),
-    };
-    await orders.save(order);
-    metrics.ordersCreated.inc();
-    return { status: 201, body: order, headers: { location: `/api/orders/${order.id}` } };
-  }
-
-  /** Adds `requestId` to stored error bodies: the id of this answer, not of the first one. */
-  function withRequestId(req: Request, response: StoredResponse): StoredResponse {
-    if (response.status < 400 || typeof response.body !== 'object' || response.body === null) return response;
-    return { ...response, body: { ...response.body, requestId: req.id } };
-  }
 
   router.post('/api/orders', requireJsonContentType, jsonBody(), async (req, res) => {
     const rawKey = req.headers[IDEMPOTENCY_KEY_HEADER];
@@ -92,54 +86,57 @@ export function createOrdersRouter(options: OrdersRouterOptions): Router {
         details: { problems: input.problems },
       });
     }
-    if (rawKey === undefined) {
-      send(res, withRequestId(req, await createOrder(input.value, null)));
+    const item = catalogue.get(input.value.itemId);
+    if (item === undefined) {
+      throw new HttpError(422, 'unknown_item', `No item has id "${input.value.itemId}".`);
+    }
+    const scopedKey = rawKey === undefined ? undefined : `${scopeOf(req)}|${rawKey}`;
+    const order: Order = {
+      id: scopedKey === undefined ? generateId() : orderIdForKey(scopedKey),
+      itemId: item.id,
+      quantity: input.value.quantity,
+      unitPriceCents: item.priceCents,
+      totalCents: item.priceCents * input.value.quantity,
+      currency: item.currency,
+      status: 'confirmed',
+      idempotencyKey: rawKey ?? null,
+      createdAt: new Date(now()).toISOString(),
+    };
+
+    if (scopedKey === undefined) {
+      try {
+        await orders.save(order);
+      } catch (error) {
+        throw storeFailure(req, res, error, false);
+      }
+      metrics.ordersCreated.inc();
+      sendOrder(res, order);
       return;
     }
 
-    const scopedKey = `${scopeOf(req)}|${rawKey}`;
     const fingerprint = requestFingerprint('POST', '/api/orders', req.body);
-    const begun = await idempotency.begin(scopedKey, fingerprint);
-    if (begun.kind === 'existing') {
-      const { record } = begun;
-      if (record.fingerprint !== fingerprint) {
-        throw new HttpError(
-          422,
-          'idempotency_key_reused',
-          'This Idempotency-Key was already used with a different request body.',
-        );
-      }
-      if (record.state === 'in_flight') {
-        res.setHeader('Retry-After', '1');
-        throw new HttpError(
-          409,
-          'idempotency_in_flight',
-          'A request with this Idempotency-Key is still being processed.',
-        );
-      }
-      metrics.idempotentReplays.inc();
-      req.log.info({ status: record.response.status }, 'idempotent replay');
-      res.setHeader(REPLAYED_HEADER, 'true');
-      send(res, withRequestId(req, record.response));
+    let outcome: SaveOnceOutcome;
+    try {
+      outcome = await orders.saveOnce(scopedKey, fingerprint, order);
+    } catch (error) {
+      throw storeFailure(req, res, error, true);
+    }
+    if (outcome.kind === 'created') {
+      metrics.ordersCreated.inc();
+      sendOrder(res, order);
       return;
     }
-
-    let response: StoredResponse;
-    try {
-      response = await createOrder(input.value, rawKey);
-    } catch (error) {
-      await idempotency.release(scopedKey, begun.token).catch((releaseError: unknown) => {
-        req.log.error({ err: releaseError }, 'could not release the idempotency key');
-      });
-      throw error;
+    if (outcome.record.fingerprint !== fingerprint) {
+      throw new HttpError(
+        422,
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request body.',
+      );
     }
-    try {
-      await idempotency.complete(scopedKey, begun.token, fingerprint, response);
-    } catch (error) {
-      // The order exists: answer it. A retry within the claim's lifetime still gets 409, not a duplicate.
-      req.log.error({ err: error }, 'could not store the idempotency record');
-    }
-    send(res, withRequestId(req, response));
+    metrics.idempotentReplays.inc();
+    req.log.info({ orderId: outcome.record.order.id }, 'idempotent replay');
+    res.setHeader(REPLAYED_HEADER, 'true');
+    sendOrder(res, outcome.record.order);
   });
 
   router.get('/api/orders', async (req, res) => {
