@@ -41,6 +41,7 @@ function originPrefix(url: string): string | undefined {
   let end = url.length;
   for (const delimiter of ['/', '?', '#']) {
     const index = url.indexOf(delimiter, schemeEnd + 3);
+    // Stryker disable next-line EqualityOperator: two different delimiters never sit at the same index
     if (index !== -1 && index < end) end = index;
   }
   return url.slice(0, end);
@@ -67,7 +68,7 @@ export class RequestTargets {
 
   /** Throws a TypeError (from `upstreamKey`) when the resolved URL is not an absolute http(s) URL. */
   resolve(baseURL: string | undefined, url: string): RequestTarget {
-    const cacheKey = baseURL === undefined ? url : `${baseURL}\n${url}`;
+    const cacheKey = `${baseURL ?? ''}\n${url}`;
     let target = this.#cache.get(cacheKey);
     if (target === undefined) {
       const fullUrl = resolveUrl(baseURL, url);
