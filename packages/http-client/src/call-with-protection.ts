@@ -26,8 +26,9 @@ export function callWithProtection<T>(
   fn: (context: ProtectedCallContext) => Promise<T>,
   options: CallWithProtectionOptions,
 ): Promise<T> {
-  const { protection, ...callOptions } = options ?? ({} as CallWithProtectionOptions);
-  if (protection !== undefined) return protection.call(fn, callOptions);
+  // A bad `options` goes on to protection.call, which rejects it with a TypeError naming what it got.
+  const given = typeof options === 'object' && options !== null ? options.protection : undefined;
+  if (given !== undefined) return given.call(fn, options);
   defaultProtection ??= createProtection();
-  return defaultProtection.call(fn, callOptions);
+  return defaultProtection.call(fn, options);
 }

@@ -114,12 +114,10 @@ function describeCallFailure(raw: unknown, options: ProtectedCallOptions): Failu
   };
 }
 
-function nonNegativeNumber(name: string, value: number | undefined, allowZero: boolean): void {
+function positiveNumber(name: string, value: number | undefined): void {
   if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new TypeError(
-      `option ${name} must be a number ${allowZero ? '>= 0' : '> 0'}, got ${describeValue(value)}`,
-    );
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`option ${name} must be a number > 0, got ${describeValue(value)}`);
   }
 }
 
@@ -131,8 +129,8 @@ function validateCall(fn: unknown, options: ProtectedCallOptions): void {
   if (typeof options.key !== 'string' || options.key.length === 0) {
     throw new TypeError(`option key must be a non-empty string, got ${describeValue(options.key)}`);
   }
-  nonNegativeNumber('timeoutMs', options.timeoutMs, false);
-  nonNegativeNumber('deadlineMs', options.deadlineMs, false);
+  positiveNumber('timeoutMs', options.timeoutMs);
+  positiveNumber('deadlineMs', options.deadlineMs);
   if (options.retries !== undefined && (!Number.isSafeInteger(options.retries) || options.retries < 0)) {
     throw new TypeError(`option retries must be an integer >= 0, got ${describeValue(options.retries)}`);
   }
