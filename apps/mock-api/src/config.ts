@@ -79,7 +79,7 @@ export const CONFIG_DEFAULTS = {
   perHour: 100,
   onStoreError: 'open',
   redisKeyPrefix: 'mock-api:',
-  redisCommandTimeoutMs: 100,
+  redisCommandTimeoutMs: 500,
   faultsEnabled: false,
   shutdownTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,

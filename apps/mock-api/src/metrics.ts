@@ -8,6 +8,7 @@ export type RateLimitWindow = (typeof RATE_LIMIT_WINDOWS)[number];
 export interface MockApiMetrics {
   readonly rateLimitRejections: Counter<'window'>;
   readonly rateLimitStoreErrors: Counter<'window'>;
+  readonly rateLimitInsurance: Counter<'window'>;
   readonly faultsInjected: Counter<'kind'>;
   readonly ordersCreated: Counter;
   readonly idempotentReplays: Counter;
@@ -24,6 +25,12 @@ export function createMockApiMetrics(registry: Registry): MockApiMetrics {
   const rateLimitStoreErrors = new Counter({
     name: 'rate_limit_store_errors_total',
     help: 'Rate-limit store operations that failed or timed out, by window.',
+    labelNames: ['window'],
+    registers: [registry],
+  });
+  const rateLimitInsurance = new Counter({
+    name: 'rate_limit_insurance_total',
+    help: 'Requests counted by the in-process insurance limiter because the rate-limit store failed (policy open), by window.',
     labelNames: ['window'],
     registers: [registry],
   });
@@ -46,7 +53,15 @@ export function createMockApiMetrics(registry: Registry): MockApiMetrics {
   for (const window of RATE_LIMIT_WINDOWS) {
     rateLimitRejections.labels(window).inc(0);
     rateLimitStoreErrors.labels(window).inc(0);
+    rateLimitInsurance.labels(window).inc(0);
   }
   for (const kind of FAULT_KINDS) faultsInjected.labels(kind).inc(0);
-  return { rateLimitRejections, rateLimitStoreErrors, faultsInjected, ordersCreated, idempotentReplays };
+  return {
+    rateLimitRejections,
+    rateLimitStoreErrors,
+    rateLimitInsurance,
+    faultsInjected,
+    ordersCreated,
+    idempotentReplays,
+  };
 }

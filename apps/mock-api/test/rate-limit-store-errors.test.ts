@@ -34,18 +34,24 @@ function switchableStore(): Store & { down: boolean } {
 }
 
 describe('rate-limit store failures', () => {
-  it('with open, lets requests through, logs and counts each store error, and limits again on recovery', async () => {
+  it('with open, limits in process meanwhile, logs and counts each store error, and uses the store again on recovery', async () => {
     const minute = switchableStore();
     const hour = switchableStore();
     current = buildApp({ RATE_LIMIT_ON_STORE_ERROR: 'open' }, { rateLimitStores: { minute, hour } });
     const target = current.mockApi.app;
-    for (let i = 0; i < 12; i += 1) expect((await request(target).get('/api/items')).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i += 1) statuses.push((await request(target).get('/api/items')).status);
+    // A failing store never means "unlimited": the insurance limiter counts with the same limits.
+    expect(statuses).toEqual([...Array(10).fill(200), 429, 429]);
     const errors = current.logs.filter((line) => line.msg.startsWith('rate-limit store failed'));
     expect(errors).toHaveLength(24);
     expect(errors[0]).toMatchObject({ level: 'error', window: 'minute', policy: 'open' });
     const metrics = (await request(target).get('/metrics')).text;
     expect(metrics).toMatch(/^rate_limit_store_errors_total\{window="minute"\} 12$/m);
     expect(metrics).toMatch(/^rate_limit_store_errors_total\{window="hour"\} 12$/m);
+    expect(metrics).toMatch(/^rate_limit_insurance_total\{window="minute"\} 12$/m);
+    expect(metrics).toMatch(/^rate_limit_insurance_total\{window="hour"\} 10$/m);
+    expect(metrics).toMatch(/^rate_limit_rejections_total\{window="minute"\} 2$/m);
 
     minute.down = false;
     hour.down = false;

@@ -48,12 +48,18 @@ async function metric(target: TestApp['mockApi']['app'], pattern: RegExp): Promi
 }
 
 describe.skipIf(!available)('Redis outage', () => {
-  it('with open: requests pass while Redis is down, each store error is logged and counted, limiting resumes after', async () => {
+  it('with open: an in-process limit while Redis is down, each store error logged and counted, Redis limits resume after', async () => {
     const target = await start({ RATE_LIMIT_ON_STORE_ERROR: 'open' });
     expect(await statuses(target, 3)).toEqual([200, 200, 200]);
 
     await redis?.kill();
-    expect(await statuses(target, 12)).toEqual(Array(12).fill(200));
+    // Orders need their store: a clear 503, never a hang or a 500.
+    const order = await request(target).post('/api/orders').send({ itemId: '1', quantity: 1 });
+    expect(order.status).toBe(503);
+    // Not connected, so the order surely was not saved: store_unavailable, not order_outcome_unknown.
+    expect(order.body.error).toBe('store_unavailable');
+    // The insurance limiter counts from zero in this process (the order was its first): 9 more pass, then 429.
+    expect(await statuses(target, 11)).toEqual([...Array(9).fill(200), 429, 429]);
     expect(storeErrors().length).toBeGreaterThanOrEqual(24);
     expect(storeErrors()[0]).toMatchObject({ level: 'error', policy: 'open' });
     expect(
@@ -62,11 +68,6 @@ describe.skipIf(!available)('Redis outage', () => {
     const notReady = await request(target).get('/readyz');
     expect(notReady.status).toBe(503);
     expect(notReady.body.checks.redis).toBe('down');
-    // Orders need their store: a clear 503, never a hang or a 500.
-    const order = await request(target).post('/api/orders').send({ itemId: '1', quantity: 1 });
-    expect(order.status).toBe(503);
-    // Not connected, so the order surely was not saved: store_unavailable, not order_outcome_unknown.
-    expect(order.body.error).toBe('store_unavailable');
 
     // Same port, empty Redis (scripts gone): no restart of the app.
     await redis?.start();

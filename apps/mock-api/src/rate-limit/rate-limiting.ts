@@ -1,7 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@resilience/logging';
 import type { Request, RequestHandler, Response } from 'express';
-import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'express-rate-limit';
+import {
+  type ClientRateLimitInfo,
+  type IncrementResponse,
+  MemoryStore,
+  type Options,
+  type Store,
+} from 'express-rate-limit';
 import type { RateLimitConfig } from '../config.js';
 import { isRateLimitStoreError, type RateLimitStoreError } from '../errors/rate-limit-store-error.js';
 import { sendError } from '../http/send-error.js';
@@ -62,8 +68,8 @@ function limitFor(client: ClientIdentity, window: RateLimitWindow, config: RateL
  * Two windows over every `/api` request, per client, in one middleware: the minute window is counted first
  * and a request it refuses never spends the hourly quota. Answers 429 with JSON, `Retry-After` and draft-8
  * `RateLimit` / `RateLimit-Policy` headers for both windows (one named policy each, as express-rate-limit
- * writes them); store failures follow `config.onStoreError` (`open`: that window is skipped and the request
- * goes on, `closed`: 503).
+ * writes them); store failures follow `config.onStoreError` (`closed`: 503; `open`: the request is counted by an
+ * in-process insurance limiter instead, with the same limits, so a failing store never means "unlimited").
  *
  * The counting is express-rate-limit's (its `MemoryStore`, or rate-limit-redis' `RedisStore`); the two
  * `rateLimit()` middlewares it would take are replaced by this single pass: two store calls and two header
@@ -80,7 +86,7 @@ export function createRateLimiting(options: RateLimitingOptions): RateLimiting {
     logger.error(
       { err: error, window: error.window, policy: config.onStoreError },
       config.onStoreError === 'open'
-        ? 'rate-limit store failed; request allowed without limiting'
+        ? 'rate-limit store failed; request counted by the in-process insurance limiter'
         : 'rate-limit store failed; request refused',
     );
   };
@@ -97,14 +103,24 @@ export function createRateLimiting(options: RateLimitingOptions): RateLimiting {
     hour: metrics.rateLimitRejections.labels('hour'),
   };
   const partitionKeys = createPartitionKeyCache();
+  // The insurance limiter (policy open): express-rate-limit's MemoryStore per window, in this process, used only
+  // for requests whose shared store failed. Bounded: it forgets every client at the end of each window.
+  const insurance = { minute: new MemoryStore(), hour: new MemoryStore() };
+  insurance.minute.init({ windowMs: MINUTE_MS } as Options);
+  insurance.hour.init({ windowMs: HOUR_MS } as Options);
+  const insured = {
+    minute: metrics.rateLimitInsurance.labels('minute'),
+    hour: metrics.rateLimitInsurance.labels('hour'),
+  };
 
-  /** The count after this request, or `undefined` when the store failed and the policy lets it pass. */
-  async function count(store: Store, key: string): Promise<IncrementResponse | undefined> {
+  /** The count after this request: from the store, or from the insurance limiter when it failed under `open`. */
+  async function count(spec: WindowSpec, key: string): Promise<IncrementResponse> {
     try {
-      return await store.increment(key);
+      return await stores[spec.window].increment(key);
     } catch (error) {
-      if (isRateLimitStoreError(error) && config.onStoreError === 'open') return undefined;
-      throw error;
+      if (!isRateLimitStoreError(error) || config.onStoreError !== 'open') throw error;
+      insured[spec.window].inc();
+      return insurance[spec.window].increment(key);
     }
   }
 
@@ -151,25 +167,21 @@ export function createRateLimiting(options: RateLimitingOptions): RateLimiting {
     const hourLimit = limitFor(client, 'hour', config);
     const headers = new PolicyHeaders(partitionKeys.get(key), now);
 
-    const minute = await count(stores.minute, key);
-    if (minute !== undefined) {
-      const retryAfter = headers.add(WINDOWS.minute, minuteLimit, minute);
-      if (minute.totalHits > minuteLimit) {
-        // The refused request never reaches the hourly window: describe it from its store without counting.
-        headers.add(WINDOWS.hour, hourLimit, await peek(stores.hour, key));
-        headers.write(res);
-        refuse(req, res, WINDOWS.minute, client, minuteLimit, retryAfter);
-        return false;
-      }
+    const minute = await count(WINDOWS.minute, key);
+    const minuteRetryAfter = headers.add(WINDOWS.minute, minuteLimit, minute);
+    if (minute.totalHits > minuteLimit) {
+      // The refused request never reaches the hourly window: describe it from its store without counting.
+      headers.add(WINDOWS.hour, hourLimit, await peek(stores.hour, key));
+      headers.write(res);
+      refuse(req, res, WINDOWS.minute, client, minuteLimit, minuteRetryAfter);
+      return false;
     }
-    const hour = await count(stores.hour, key);
-    if (hour !== undefined) {
-      const retryAfter = headers.add(WINDOWS.hour, hourLimit, hour);
-      if (hour.totalHits > hourLimit) {
-        headers.write(res);
-        refuse(req, res, WINDOWS.hour, client, hourLimit, retryAfter);
-        return false;
-      }
+    const hour = await count(WINDOWS.hour, key);
+    const hourRetryAfter = headers.add(WINDOWS.hour, hourLimit, hour);
+    if (hour.totalHits > hourLimit) {
+      headers.write(res);
+      refuse(req, res, WINDOWS.hour, client, hourLimit, hourRetryAfter);
+      return false;
     }
     headers.write(res);
     return true;
@@ -197,6 +209,8 @@ export function createRateLimiting(options: RateLimitingOptions): RateLimiting {
         if (store instanceof GuardedStore) store.reinitialize();
     },
     async close() {
+      insurance.minute.shutdown();
+      insurance.hour.shutdown();
       await Promise.all([stores.minute.shutdown?.(), stores.hour.shutdown?.()]);
     },
   };
