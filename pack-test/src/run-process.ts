@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { delimiter, sep } from 'node:path';
 
 /** What a finished child process left behind. */
 export interface ProcessResult {
@@ -50,14 +51,43 @@ export function describeResult(label: string, result: ProcessResult): string {
   return `${label} ended with ${ending}\n--- stderr\n${result.stderr}\n--- stdout\n${result.stdout}`;
 }
 
+/** Set by vitest (and Vite) in its workers; a user's shell has none of them. */
+const TEST_RUNNER_VARIABLES = new Set([
+  'TEST',
+  'NODE_ENV',
+  'PROD',
+  'DEV',
+  'BASE_URL',
+  'MODE',
+  'SSR',
+  'FORCE_TTY',
+]);
+
 /**
- * The environment a user's own shell would give npm and node: ours without the variables a package manager
- * injects into the scripts it runs (`npm_config_user_agent`, `npm_package_*`, `npm_lifecycle_*`, `PNPM_*`,
- * `pnpm_config_*`). Left in, npm would read them as its own configuration. The machine's npm configuration
- * (npmrc files, `NPM_CONFIG_*` in upper case) is kept.
+ * The environment a user's own shell would give npm and node, made from ours without what the test run added:
+ * - variables a package manager injects into the scripts it runs (`npm_config_user_agent`, `npm_package_*`,
+ *   `npm_lifecycle_*`, `PNPM_*`, `pnpm_config_*`): npm would read them as its own configuration;
+ * - `NODE_PATH`, which pnpm's bin shims point into the workspace's store: with it, `require()` in the
+ *   project would find the workspace's copies of our packages instead of the installed ones;
+ * - vitest's own variables (`VITEST*`, `NODE_ENV=test`, ...);
+ * - `PATH` entries inside `workspaceRoot` (the workspace's `node_modules/.bin`).
+ * The machine's npm configuration (npmrc files, `NPM_CONFIG_*` in upper case, proxies) is kept.
  */
-export function userEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(env).filter(([name]) => !/^(npm_|pnpm_)/.test(name) && !/^PNPM_/.test(name)),
+export function userEnvironment(
+  workspaceRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const kept = Object.entries(env).filter(
+    ([name]) =>
+      !/^(npm_|pnpm_|PNPM_|VITEST)/.test(name) && name !== 'NODE_PATH' && !TEST_RUNNER_VARIABLES.has(name),
   );
+  const result: NodeJS.ProcessEnv = Object.fromEntries(kept);
+  if (env.PATH !== undefined) {
+    const inside = (entry: string): boolean =>
+      entry === workspaceRoot || entry.startsWith(`${workspaceRoot}${sep}`);
+    result.PATH = env.PATH.split(delimiter)
+      .filter((entry) => !inside(entry))
+      .join(delimiter);
+  }
+  return result;
 }

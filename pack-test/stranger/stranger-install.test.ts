@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
@@ -8,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type PackedPackage, packPublishedPackages } from '../src/pack.js';
 import { type RegistryRecorder, startRegistryRecorder } from '../src/registry-recorder.js';
 import { describeResult, type ProcessResult, runProcess, userEnvironment } from '../src/run-process.js';
-import { readCatalog } from '../src/workspace.js';
+import { readCatalog, WORKSPACE_ROOT } from '../src/workspace.js';
 
 // pnpm pack of every package, an npm install that fetches the third-party dependencies, tsc twice: minutes on
 // a busy machine, not seconds.
@@ -22,7 +30,7 @@ const NODES = [
   ...new Set([process.execPath, ...(process.env.STRANGER_NODES ?? '').split(delimiter).filter(Boolean)]),
 ].map((bin) => ({ bin, version: execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim() }));
 
-const env = userEnvironment();
+const env = userEnvironment(WORKSPACE_ROOT);
 
 function okLines(result: ProcessResult): string[] {
   return result.stdout.split('\n').filter((line) => line.startsWith('ok '));
@@ -111,6 +119,24 @@ describe('a project outside the workspace installs the packed tarballs with npm'
       version: string;
     };
     expect(express.version).toMatch(/^5\./);
+  });
+
+  it('ships every file its package.json points to (exports, types)', () => {
+    const targets = (value: unknown): string[] =>
+      typeof value === 'string'
+        ? [value]
+        : value !== null && typeof value === 'object'
+          ? Object.values(value).flatMap(targets)
+          : [];
+    const missing = packed.flatMap(({ name }) => {
+      const dir = join(project, 'node_modules', name);
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+      const paths = [...targets(manifest.exports), ...targets(manifest.types), ...targets(manifest.main)];
+      expect(paths.length, `${name} points to no file`).toBeGreaterThan(0);
+      return paths.filter((path) => !existsSync(join(dir, path))).map((path) => `${name}: ${path}`);
+    });
+    // TypeScript would not notice a wrong `types` path: it falls back to the .d.ts beside the JavaScript file.
+    expect(missing).toEqual([]);
   });
 
   describe.each(NODES)('on Node $version', ({ bin }) => {
