@@ -16,12 +16,12 @@ describe('userEnvironment', () => {
       VITEST: 'true',
       VITEST_WORKER_ID: '1',
       NODE_ENV: 'test',
-      NPM_CONFIG_REGISTRY: 'http://registry.internal/',
+      NPM_CONFIG_REGISTRY: 'http://127.0.0.1:4873/',
       HTTPS_PROXY: 'http://proxy:3128',
     });
     expect(env).toEqual({
       HOME: '/home/u',
-      NPM_CONFIG_REGISTRY: 'http://registry.internal/',
+      NPM_CONFIG_REGISTRY: 'http://127.0.0.1:4873/',
       HTTPS_PROXY: 'http://proxy:3128',
     });
   });
