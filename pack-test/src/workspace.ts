@@ -22,7 +22,10 @@ export interface PublishedPackage {
   readonly manifest: PackageManifest;
 }
 
-/** Every folder of packages/ that has a package.json, sorted by folder name: all of them are published. */
+/**
+ * Every folder of packages/ whose package.json is not `private`, sorted by folder name: the packages that are
+ * published (fault-proxy, a test tool of this repository, is private and left out).
+ */
 export function publishedPackages(): PublishedPackage[] {
   const root = join(WORKSPACE_ROOT, 'packages');
   return readdirSync(root, { withFileTypes: true })
@@ -33,7 +36,8 @@ export function publishedPackages(): PublishedPackage[] {
       const dir = join(root, folder);
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageManifest;
       return { folder, dir, manifest };
-    });
+    })
+    .filter(({ manifest }) => manifest.private !== true);
 }
 
 /**
