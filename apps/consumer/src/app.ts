@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { upstreamKey } from '@resilience/circuit-breaker';
-import type { HttpClient } from '@resilience/http-client';
+import { type HttpClient, upstreamKey } from '@resilience/http-client';
 import { createHttpMetrics } from '@resilience/http-server';
 import { httpLogger, type Logger } from '@resilience/logging';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';

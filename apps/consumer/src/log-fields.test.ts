@@ -1,4 +1,4 @@
-import { CircuitOpenError } from '@resilience/circuit-breaker';
+import { CircuitOpenError } from '@resilience/http-client';
 import { describe, expect, it } from 'vitest';
 import { failureFields, failureLevel } from './log-fields.js';
 

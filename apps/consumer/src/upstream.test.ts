@@ -1,6 +1,6 @@
-import { CircuitOpenError } from '@resilience/circuit-breaker';
 import {
   AbortError,
+  CircuitOpenError,
   DeadlineExceededError,
   HttpStatusError,
   NetworkError,

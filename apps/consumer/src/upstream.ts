@@ -1,4 +1,3 @@
-import { isCircuitOpenError } from '@resilience/circuit-breaker';
 import {
   type AttemptEvent,
   createHttpClient,
@@ -6,6 +5,7 @@ import {
   type HttpClient,
   type HttpClientOptions,
   isAbortError,
+  isCircuitOpenError,
   isDeadlineExceededError,
   isHttpStatusError,
   isNetworkError,

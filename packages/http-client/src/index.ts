@@ -1,5 +1,6 @@
 export type { BreakerRegistry, CircuitState, RegistryStateChangeEvent } from '@resilience/circuit-breaker';
-export { CircuitOpenError, isCircuitOpenError } from '@resilience/circuit-breaker';
+/** The breaker key of a URL (`scheme://host:port`): what `client.breakers.get()` takes for an upstream. */
+export { CircuitOpenError, isCircuitOpenError, upstreamKey } from '@resilience/circuit-breaker';
 /** Header carrying the request id on every outbound attempt: `@resilience/logging`'s own constant. */
 export { REQUEST_ID_HEADER } from '@resilience/logging';
 export type { CallWithProtectionOptions } from './call-with-protection.js';
