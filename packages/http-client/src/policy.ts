@@ -377,6 +377,13 @@ function decide<T>(
       `the limit of ${spec.retries + 1} attempt${spec.retries === 0 ? '' : 's'} is reached`,
     );
   }
+  // The attempt that just failed may have opened the breaker: a retry would only be rejected after its backoff.
+  if (runtime.breakers?.get(spec.info.upstream).state === 'OPEN') {
+    return stop(
+      'circuit-open',
+      `attempt ${attemptNumber} opened the circuit breaker for ${spec.info.upstream}; a retry would be rejected`,
+    );
+  }
   let delayMs: number;
   let reason: GiveUpReason;
   if (failure.retryAfterMs !== undefined) {
