@@ -68,4 +68,16 @@ describe('POST /checkout with a Content-Encoding', () => {
       });
     },
   );
+
+  it('answers a charset other than UTF-8 with 415 unsupported_media_type, not bad_request', async () => {
+    const response = await request(consumer.consumer.app)
+      .post('/checkout')
+      .set('Content-Type', 'application/json; charset=latin1')
+      .send(CHECKOUT);
+    expect(response.status).toBe(415);
+    expect(response.body).toMatchObject({
+      error: 'unsupported_media_type',
+      message: 'The charset is not supported; send UTF-8',
+    });
+  });
 });
