@@ -194,6 +194,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     httpsAgent,
     // The policy owns timeouts (per attempt and per call); axios' own stays off.
     timeout: 0,
+    ...(resolved.maxResponseBytes === undefined ? {} : { maxContentLength: resolved.maxResponseBytes }),
   });
   // An X-Request-ID among the client's default headers is only a fallback: inside a request context that
   // request's id wins (a header set per call still wins over both).

@@ -13,6 +13,7 @@ export type { HttpClientErrorCode } from './errors/http-client-error.js';
 export { HttpClientError, isHttpClientError } from './errors/http-client-error.js';
 export { HttpStatusError, isHttpStatusError } from './errors/http-status-error.js';
 export { isNetworkError, NetworkError } from './errors/network-error.js';
+export { isResponseTooLargeError, ResponseTooLargeError } from './errors/response-too-large-error.js';
 export { isTimeoutError, TimeoutError } from './errors/timeout-error.js';
 export type {
   AttemptEvent,

@@ -149,6 +149,14 @@ export interface HttpClientOptions extends ProtectionOptions {
    * @default a keep-alive agent owned by the client (closed by `client.close()`)
    */
   readonly httpsAgent?: HttpsAgent;
+  /**
+   * Largest response body accepted, in bytes, counted after decompression (a small gzip body cannot expand
+   * past it either). A bigger body is not read to its end: the attempt fails with `ResponseTooLargeError`
+   * (`ERR_HTTP_RESPONSE_TOO_LARGE`), which is not retried. Applied as axios' `maxContentLength`; a
+   * `maxContentLength` passed on one call overrides it for that call. `undefined`: no limit.
+   * @default undefined
+   */
+  readonly maxResponseBytes?: number | undefined;
 }
 
 export interface ResolvedRetryOptions {
@@ -189,6 +197,7 @@ export interface ResolvedHttpClientOptions extends ResolvedProtectionOptions {
   readonly idempotencyKey: boolean;
   readonly httpAgent: HttpAgent | undefined;
   readonly httpsAgent: HttpsAgent | undefined;
+  readonly maxResponseBytes: number | undefined;
 }
 
 /** Every default of this package, in one place. */
@@ -211,6 +220,8 @@ export const HTTP_CLIENT_DEFAULTS = Object.freeze({
   } satisfies ResolvedRetryBudgetOptions),
   headers: Object.freeze({}),
   idempotencyKey: false,
+  /** No limit on response bodies. */
+  maxResponseBytes: undefined,
   /** Keep-alive agents: sockets are reused across calls and attempts. */
   agent: Object.freeze({ keepAlive: true, keepAliveMsecs: 1_000 }),
   // Looked up on each call, so a replaced global Date (fake timers) is honoured.
@@ -237,6 +248,7 @@ const CLIENT_KEYS = [
   'idempotencyKey',
   'httpAgent',
   'httpsAgent',
+  'maxResponseBytes',
 ] as const;
 const RETRY_KEYS = ['retries', 'baseDelayMs', 'maxDelayMs', 'jitter', 'random', 'maxRetryAfterMs'] as const;
 const BREAKER_KEYS = ['failureThreshold', 'resetTimeoutMs'] as const;
@@ -432,6 +444,8 @@ export function resolveProtectionOptions(
 export function resolveHttpClientOptions(options: HttpClientOptions = {}): ResolvedHttpClientOptions {
   const protection = resolveProtectionOptions(options, CLIENT_KEYS);
   const { baseURL, headers, idempotencyKey, httpAgent, httpsAgent } = options;
+  const maxResponseBytes = options.maxResponseBytes ?? HTTP_CLIENT_DEFAULTS.maxResponseBytes;
+  if (maxResponseBytes !== undefined) integer('maxResponseBytes', maxResponseBytes, 1);
   if (baseURL !== undefined) {
     if (
       typeof baseURL !== 'string' ||
@@ -469,5 +483,6 @@ export function resolveHttpClientOptions(options: HttpClientOptions = {}): Resol
     idempotencyKey: idempotencyKey ?? HTTP_CLIENT_DEFAULTS.idempotencyKey,
     httpAgent,
     httpsAgent,
+    maxResponseBytes,
   };
 }
