@@ -34,6 +34,7 @@ export interface Panel {
 export interface PanelTarget {
   readonly refId: string;
   readonly expr?: string;
+  readonly legendFormat?: string;
   readonly datasource?: Datasource;
 }
 
@@ -52,6 +53,8 @@ export interface DashboardQuery {
   readonly panel: string;
   readonly refId: string;
   readonly expr: string;
+  /** The labels the legend names (`{{job}} {{route}}` -> `job`, `route`). */
+  readonly legendLabels: readonly string[];
 }
 
 export function loadDashboard(path = DASHBOARD_PATH): Dashboard {
@@ -67,7 +70,18 @@ export function allPanels(dashboard: Dashboard): Panel[] {
 export function dashboardQueries(dashboard: Dashboard): DashboardQuery[] {
   return allPanels(dashboard).flatMap((panel) =>
     (panel.targets ?? []).flatMap((target) =>
-      target.expr === undefined ? [] : [{ panel: panel.title, refId: target.refId, expr: target.expr }],
+      target.expr === undefined
+        ? []
+        : [
+            {
+              panel: panel.title,
+              refId: target.refId,
+              expr: target.expr,
+              legendLabels: [...(target.legendFormat ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map(
+                (m) => m[1] as string,
+              ),
+            },
+          ],
     ),
   );
 }
@@ -88,15 +102,19 @@ const BUILT_IN_VALUES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Replaces `$name`, `${name}` and `[[name]]` with a value that matches what "All" matches: the variable's
- * `allValue`, `.*` when it has none; Grafana's interval variables with a fixed window. The result still holds a
- * `$` only when the dashboard names a variable it does not define.
+ * Replaces `$name`, `${name}` and `[[name]]` with a value that matches what "All" matches: `allValue` when
+ * given, else the variable's own `allValue`, `.*` when it has none; Grafana's interval variables with a fixed
+ * window. The result still holds a `$` only when the dashboard names a variable it does not define.
  */
-export function substituteVariables(expr: string, variables: readonly TemplateVariable[]): string {
+export function substituteVariables(
+  expr: string,
+  variables: readonly TemplateVariable[],
+  allValue?: string,
+): string {
   const values = new Map<string, string>(Object.entries(BUILT_IN_VALUES));
   for (const variable of variables) {
     if (variable.type === 'query' || variable.type === 'custom') {
-      values.set(variable.name, variable.allValue ?? '.*');
+      values.set(variable.name, allValue ?? variable.allValue ?? '.*');
     }
   }
   return expr.replace(

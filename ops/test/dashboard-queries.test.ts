@@ -46,6 +46,9 @@ const variables = dashboard.templating.list;
 const queries = dashboardQueries(dashboard).map((query) => ({
   ...query,
   promql: substituteVariables(query.expr, variables),
+  // `.+` wants the label to be there: a misspelt label name in a matcher then selects nothing, where `.*` would
+  // also match series without it.
+  strictPromql: substituteVariables(query.expr, variables, '.+'),
 }));
 const label = (query: DashboardQuery): string => `${query.panel} [${query.refId}]`;
 
@@ -194,23 +197,30 @@ describe('the Grafana dashboard against a real Prometheus scraping both apps', (
     );
   });
 
-  it('shows data in every panel query once Prometheus has scraped the apps under traffic', async () => {
+  it('shows data in every panel query once Prometheus has scraped the apps under traffic, with the labels its legend names', async () => {
     const server = running(prometheus, 'prometheus');
     const deadline = Date.now() + START_TIMEOUT_MS;
-    let empty: string[] = [];
+    let problems: string[] = [];
     do {
       await traffic();
-      empty = [];
+      problems = [];
       for (const query of queries) {
-        const answer = await server.query(query.promql);
-        const finite =
-          answer.status === 'success' && answer.data.result.some((s) => Number.isFinite(Number(s.value[1])));
-        if (!finite) empty.push(`${label(query)}: ${query.promql}`);
+        const answer = await server.query(query.strictPromql);
+        const series = answer.status === 'success' ? answer.data.result : [];
+        if (!series.some((s) => Number.isFinite(Number(s.value[1])))) {
+          problems.push(`${label(query)}: no finite value from ${query.strictPromql}`);
+          continue;
+        }
+        for (const name of query.legendLabels) {
+          if (!series.some((s) => s.metric[name] !== undefined)) {
+            problems.push(`${label(query)}: the legend names ${name}, no series has it`);
+          }
+        }
       }
-      if (empty.length === 0) break;
+      if (problems.length === 0) break;
       await delay(1_000);
     } while (Date.now() < deadline);
-    expect(empty, `queries without a finite value; prometheus output:\n${server.output()}`).toEqual([]);
+    expect(problems, `prometheus output:\n${server.output()}`).toEqual([]);
   });
 
   it('fills the service, route and upstream variables from the scraped label values', async () => {

@@ -17,6 +17,7 @@ import { promtool } from './promtool.js';
 const dashboard = loadDashboard();
 const variables = dashboard.templating.list;
 const panels = allPanels(dashboard);
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a JavaScript template
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 const readOps = (...path: string[]): string => readFileSync(join(OPS_DIR, ...path), 'utf8');
 
@@ -54,6 +55,7 @@ describe('substituteVariables', () => {
       { name: 'service', type: 'query', allValue: '.+' },
       { name: 'route', type: 'query' },
     ];
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a JavaScript template
     expect(substituteVariables('x{a=~"$service",b=~"${route}",c=~"[[route]]"}[$__rate_interval]', vars)).toBe(
       'x{a=~".+",b=~".*",c=~".*"}[1m]',
     );
