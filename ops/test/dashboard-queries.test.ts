@@ -55,6 +55,8 @@ const label = (query: DashboardQuery): string => `${query.panel} [${query.refId}
 let prometheus: PrometheusServer | undefined;
 let mockApi: RunningApp | undefined;
 let consumer: RunningApp | undefined;
+/** Why beforeAll could not start everything: each test that needs the processes fails with it (not skipped). */
+let startError: unknown;
 
 /**
  * The shipped prometheus.yml with the test's own targets, a 1 s scrape and evaluation interval and the rule files
@@ -78,7 +80,8 @@ function testConfig(mockApiTarget: string, consumerTarget: string): string {
 }
 
 function running<T>(value: T | undefined, name: string): T {
-  if (value === undefined) throw new Error(`${name} did not start (see the beforeAll error)`);
+  if (startError !== undefined) throw startError;
+  if (value === undefined) throw new Error(`${name} did not start`);
   return value;
 }
 
@@ -105,6 +108,14 @@ function exposedMetrics(text: string): Map<string, string> {
 }
 
 beforeAll(async () => {
+  try {
+    await startEverything();
+  } catch (error) {
+    startError = error;
+  }
+});
+
+async function startEverything(): Promise<void> {
   const bin = findPrometheus();
   if (bin === undefined) {
     throw new Error(
@@ -126,7 +137,7 @@ beforeAll(async () => {
   });
   prometheus = await startPrometheus(bin, testConfig(mockApi.target, consumer.target));
   await traffic();
-});
+}
 
 afterAll(async () => {
   await Promise.all([prometheus?.stop(), consumer?.stop(), mockApi?.stop()]);
