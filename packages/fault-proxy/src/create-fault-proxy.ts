@@ -46,8 +46,12 @@ interface Direction {
   readonly from: Socket;
   readonly to: Socket;
   readonly down: boolean;
-  /** When the last chunk queued in this direction is due: chunks never overtake each other. */
-  lastDueAt: number;
+  /**
+   * Delayed chunks in arrival order, each with the time it is due (never before the one ahead of it), and the
+   * one timer that delivers the head: chunks can never overtake each other, whatever timers do with equal times.
+   */
+  readonly queue: Array<{ readonly chunk: Buffer; readonly dueAt: number }>;
+  timer: NodeJS.Timeout | undefined;
   /** Chunks held while stalled. */
   held: Buffer[];
 }
@@ -109,13 +113,33 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
       return;
     }
     const delay = faults.latencyMs + (faults.jitterMs > 0 ? random() * faults.jitterMs : 0);
-    if (delay <= 0 && direction.lastDueAt <= Date.now()) {
+    if (delay <= 0 && direction.queue.length === 0) {
       deliver(direction, chunk, client, upstream);
       return;
     }
-    const dueAt = Math.max(direction.lastDueAt, Date.now() + delay);
-    direction.lastDueAt = dueAt;
-    setTimeout(() => deliver(direction, chunk, client, upstream), dueAt - Date.now());
+    const last = direction.queue.at(-1);
+    direction.queue.push({ chunk, dueAt: Math.max(last?.dueAt ?? 0, Date.now() + delay) });
+    if (direction.timer === undefined) armQueue(direction, client, upstream);
+  }
+
+  /** Delivers every queued chunk that is due, in order, then waits for the next one. */
+  function armQueue(direction: Direction, client: Socket, upstream: Socket): void {
+    const head = direction.queue[0];
+    if (head === undefined) {
+      direction.timer = undefined;
+      return;
+    }
+    direction.timer = setTimeout(
+      () => {
+        const now = Date.now();
+        while (direction.queue.length > 0 && (direction.queue[0]?.dueAt ?? 0) <= now) {
+          const next = direction.queue.shift();
+          if (next !== undefined) deliver(direction, next.chunk, client, upstream);
+        }
+        armQueue(direction, client, upstream);
+      },
+      Math.max(0, Math.ceil(head.dueAt - Date.now())),
+    );
   }
 
   function releaseHeld(): void {
@@ -133,11 +157,16 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
     const upstream = new Socket();
     sockets.add(client);
     sockets.add(upstream);
-    const up: Direction = { from: client, to: upstream, down: false, lastDueAt: 0, held: [] };
-    const down: Direction = { from: upstream, to: client, down: true, lastDueAt: 0, held: [] };
+    const up: Direction = { from: client, to: upstream, down: false, queue: [], timer: undefined, held: [] };
+    const down: Direction = { from: upstream, to: client, down: true, queue: [], timer: undefined, held: [] };
     directions.add(up);
     directions.add(down);
     const cleanUp = (): void => {
+      for (const direction of [up, down]) {
+        clearTimeout(direction.timer);
+        direction.timer = undefined;
+        direction.queue.length = 0;
+      }
       sockets.delete(client);
       sockets.delete(upstream);
       directions.delete(up);
