@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import OpossumBreaker from 'opossum';
 import { CircuitOpenError, type CircuitOpenReason, createRejection } from './errors/circuit-open-error.js';
 import { Listeners } from './listeners.js';
@@ -48,6 +49,12 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
   readonly #rejectionStackFrames: number;
   readonly #opossum: OpossumBreaker<[], void>;
   readonly #abort = new AbortController();
+  /**
+   * The async context the breaker was created in. The reset timer is armed inside the call that opened the
+   * breaker and would run its HALF_OPEN listeners in that request's context (a log line 60 s later carrying the
+   * opener's request id); they run in this one instead.
+   */
+  readonly #home = new AsyncResource('CircuitBreaker');
 
   #state: CircuitState = 'CLOSED';
   #shutDown = false;
@@ -101,7 +108,7 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     });
 
     this.#opossum.on('open', () => this.#onOpen());
-    this.#opossum.on('halfOpen', () => this.#onHalfOpen());
+    this.#opossum.on('halfOpen', () => this.#home.runInAsyncScope(() => this.#onHalfOpen()));
     this.#opossum.on('close', () => this.#onClose());
   }
 
