@@ -79,7 +79,7 @@ export const CONFIG_DEFAULTS = {
   perHour: 100,
   onStoreError: 'open',
   redisKeyPrefix: 'mock-api:',
-  redisCommandTimeoutMs: 500,
+  redisCommandTimeoutMs: 1000,
   faultsEnabled: false,
   shutdownTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
