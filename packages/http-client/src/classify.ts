@@ -80,9 +80,12 @@ export interface AttemptInfo {
   readonly now: number;
 }
 
-/** Is this typed error worth another attempt? */
-export function isRetryableError(error: HttpClientError): boolean {
-  if (error instanceof HttpStatusError) return RETRYABLE_STATUSES.has(error.status);
+/** Is this typed error worth another attempt? `statusCodes`: the statuses that are (`retry.statusCodes`). */
+export function isRetryableError(
+  error: HttpClientError,
+  statusCodes: ReadonlySet<number> = RETRYABLE_STATUSES,
+): boolean {
+  if (error instanceof HttpStatusError) return statusCodes.has(error.status);
   if (error instanceof TimeoutError) return true;
   if (error instanceof NetworkError) return Reflect.get(error, kRetryable) !== false;
   return false;
@@ -102,7 +105,10 @@ export function countsAsBreakerFailure(error: unknown): boolean {
 /** Why a network error is not retried although it is one (TLS certificate errors): kept off the public type. */
 const kRetryable = Symbol('retryable');
 
-export function describeTypedFailure(error: HttpClientError): Failure {
+export function describeTypedFailure(
+  error: HttpClientError,
+  statusCodes: ReadonlySet<number> = RETRYABLE_STATUSES,
+): Failure {
   const status = error instanceof HttpStatusError ? error.status : undefined;
   const reason =
     status !== undefined
@@ -112,7 +118,7 @@ export function describeTypedFailure(error: HttpClientError): Failure {
         : error.code;
   return {
     error,
-    retryable: isRetryableError(error),
+    retryable: isRetryableError(error, statusCodes),
     countsAsFailure: countsAsBreakerFailure(error),
     breakerIgnores: isAbortError(error) || isDeadlineExceededError(error),
     reason,

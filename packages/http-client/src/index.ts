@@ -32,6 +32,7 @@ export type {
   ProtectionOptions,
   RetryBudgetOptions,
   RetryOptions,
+  ShouldRetryContext,
 } from './options.js';
 export { HTTP_CLIENT_DEFAULTS } from './options.js';
 export type { ProtectedCallContext, ProtectedCallOptions, Protection } from './protection.js';
