@@ -23,6 +23,8 @@ export interface FaultProxyStats {
   /** Chunks forwarded towards the target (`up`) and back (`down`). */
   readonly chunksUp: number;
   readonly chunksDown: number;
+  /** Chunks a blackhole swallowed, both ways. */
+  readonly swallowed: number;
   /** Chunks held by a stall right now. */
   readonly held: number;
 }
@@ -61,7 +63,10 @@ interface Direction {
  * between a service and its dependency (a real Redis, a real HTTP server):
  * - `latencyMs` + `jitterMs`: each chunk, each way, is delayed by latency plus a random 0..jitter (order kept);
  * - `stall`: nothing is forwarded until the stall ends, then everything held goes through;
- * - `blackhole`: everything is swallowed (connections are accepted and stay open, nothing ever answers);
+ * - `blackhole`: everything is swallowed (connections are accepted and stay open, nothing ever answers). Like a
+ *   network partition, a connection that lost data never carries data again: when the blackhole ends, every
+ *   connection it swallowed bytes of is reset (a TCP stream cannot go on with a hole in it; a Redis client would
+ *   match later replies to the wrong commands), and new connections work;
  * - `resetReplyEvery: n`: every n-th reply chunk is cut in half and the connection reset, so the client sees
  *   a partial reply and `ECONNRESET` after the server did the work.
  */
@@ -75,9 +80,11 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
   let faults = resolveFaults(options.faults ?? {});
   const sockets = new Set<Socket>();
   const directions = new Set<Direction>();
+  /** Directions a blackhole swallowed bytes of: their connections are reset when it ends. */
+  const swallowed = new Set<Direction>();
   let resetArmed = false;
   let downChunks = 0;
-  const counters = { connections: 0, resets: 0, chunksUp: 0, chunksDown: 0 };
+  const counters = { connections: 0, resets: 0, chunksUp: 0, chunksDown: 0, swallowed: 0 };
 
   function destroyPair(client: Socket, upstream: Socket): void {
     client.resetAndDestroy();
@@ -107,7 +114,11 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
   }
 
   function forward(direction: Direction, chunk: Buffer, client: Socket, upstream: Socket): void {
-    if (faults.blackhole) return;
+    if (faults.blackhole) {
+      counters.swallowed += 1;
+      swallowed.add(direction);
+      return;
+    }
     if (faults.stall) {
       direction.held.push(chunk);
       return;
@@ -171,6 +182,8 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
       sockets.delete(upstream);
       directions.delete(up);
       directions.delete(down);
+      swallowed.delete(up);
+      swallowed.delete(down);
       if (!client.destroyed) client.destroy();
       if (!upstream.destroyed) upstream.destroy();
     };
@@ -199,8 +212,16 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
     host,
     setFaults(next) {
       const wasStalled = faults.stall;
+      const wasBlackhole = faults.blackhole;
       faults = resolveFaults(next);
       if (wasStalled && !faults.stall) releaseHeld();
+      if (wasBlackhole && !faults.blackhole) {
+        for (const direction of swallowed) {
+          direction.from.resetAndDestroy();
+          direction.to.resetAndDestroy();
+        }
+        swallowed.clear();
+      }
     },
     resetNextReply() {
       resetArmed = true;

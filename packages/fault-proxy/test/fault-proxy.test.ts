@@ -156,7 +156,28 @@ describe('createFaultProxy', () => {
     client.write('lost');
     client.end();
     await once(client, 'close');
-    expect(proxy.stats()).toMatchObject({ chunksUp: 0, chunksDown: 0 });
+    expect(proxy.stats()).toMatchObject({ chunksUp: 0, chunksDown: 0, swallowed: 1 });
+  });
+
+  it('resets the connections a blackhole swallowed bytes of when it ends, and lets new ones through', async () => {
+    proxy = await createFaultProxy({ target: { host: '127.0.0.1', port: await startEcho() } });
+    const hit = await open(proxy.port);
+    const quiet = await open(proxy.port);
+    // The reset reaches the client as ECONNRESET.
+    hit.on('error', () => {});
+    proxy.setFaults({ blackhole: true });
+    hit.write('lost');
+    await until(() => proxy?.stats().swallowed === 1);
+    // Not events.once: it rejects when 'error' (the ECONNRESET) comes before 'close'.
+    const closed = new Promise((resolve) => hit.once('close', resolve));
+    proxy.setFaults({});
+    await closed;
+    expect(quiet.destroyed).toBe(false);
+    quiet.write('kept');
+    expect(await nextData(quiet)).toBe('reply:kept');
+    const fresh = await open(proxy.port);
+    fresh.write('new');
+    expect(await nextData(fresh)).toBe('reply:new');
   });
 
   it('rejects bad faults with a TypeError naming the field', async () => {
