@@ -66,6 +66,7 @@ describe('accountWindows and verifyWindows', () => {
     expect(perWindow(verifyWindows(fewer, 10, atMost))).toMatchObject({
       passed: true,
       expected: '<= 10 in each of 1 windows',
+      actual: 'all windows within 10 (client:200s/requests 1:9/15)',
     });
     expect(perWindow(verifyWindows(fewer, 10, { ...atMost, mode: 'exact' }))?.passed).toBe(false);
     const more = accountWindows(answers('10.0.0.1', 0, 15, 11, 60_000), 'per-minute');

@@ -122,7 +122,7 @@ export function verifyWindows(
     expected: `${exact ? `= min(${limit}, requests)` : `<= ${limit}`} in each of ${accounting.windows.length} windows`,
     actual:
       wrong.length === 0
-        ? `all windows exact (client:200s/requests ${summary})`
+        ? `all windows ${exact ? 'exact' : `within ${limit}`} (client:200s/requests ${summary})`
         : `${wrong.length} wrong: ${wrong.map((w) => `${w.client} ${w.allowed} of ${w.allowed + w.limited}`).join(', ')}`,
     passed: wrong.length === 0 && accounting.windows.length > 0,
   });
