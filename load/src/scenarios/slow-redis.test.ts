@@ -9,8 +9,8 @@ import {
 } from './slow-redis.js';
 
 describe('slow-redis helpers', () => {
-  it("bounds a request's Redis wait by mock-api's documented 3 x 500 ms", () => {
-    expect(REDIS_WAIT_BOUND_MS).toBe(1500);
+  it("bounds a request's Redis wait by mock-api's documented 3 x REDIS_COMMAND_TIMEOUT_MS (1000 ms)", () => {
+    expect(REDIS_WAIT_BOUND_MS).toBe(3000);
   });
 
   it('reads host and port from a redis:// URL, 6379 by default', () => {
