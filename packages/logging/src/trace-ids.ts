@@ -23,11 +23,13 @@ function randomHex(bytes: number): string {
   return pool.toString('hex', start, poolOffset);
 }
 
+const ZERO_IDS: ReadonlySet<string> = new Set(['0'.repeat(TRACE_ID_BYTES * 2), '0'.repeat(SPAN_ID_BYTES * 2)]);
+
 function notAllZero(bytes: number): string {
   for (;;) {
     const id = randomHex(bytes);
     // Stryker disable next-line all: an all-zero draw has a probability of 2^-64 or less
-    if (/[^0]/.test(id)) return id;
+    if (!ZERO_IDS.has(id)) return id;
   }
 }
 
