@@ -61,16 +61,13 @@ function validateTrace(trace: TraceContext): void {
 }
 
 /** The stored form of a trace context (a copy: the caller's object may change afterwards). */
-export function requestTrace(
-  trace: TraceContext,
-  source: TraceContextSource = 'request',
-): CurrentTraceContext {
+function requestTrace(trace: TraceContext): CurrentTraceContext {
   return {
     traceId: trace.traceId,
     spanId: trace.spanId,
     traceFlags: trace.traceFlags,
     tracestate: trace.tracestate,
-    source,
+    source: 'request',
   };
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { type CurrentTraceContext, enterRequestContext, requestTrace } from './context.js';
+import { type CurrentTraceContext, enterRequestContext } from './context.js';
 import { createLogger, type Logger } from './create-logger.js';
 import { activeSpanContext } from './opentelemetry.js';
 import {
@@ -113,19 +113,23 @@ function inboundTrace(req: IncomingMessage): CurrentTraceContext {
   if (active !== undefined) return active;
   const parent = parseTraceparent(req.headers[TRACEPARENT_HEADER]);
   if (parent === undefined) {
-    return requestTrace({
-      traceId: generateTraceId(),
+    const traceId = generateTraceId();
+    return {
+      traceId,
       spanId: generateSpanId(),
       traceFlags: NEW_TRACE_FLAGS,
-    });
+      tracestate: undefined,
+      source: 'request',
+    };
   }
   const tracestate = req.headers[TRACESTATE_HEADER];
-  return requestTrace({
+  return {
     traceId: parent.traceId,
     spanId: generateSpanId(),
     traceFlags: parent.traceFlags,
     tracestate: isValidTracestate(tracestate) ? tracestate : undefined,
-  });
+    source: 'request',
+  };
 }
 
 function levelFor(status: number, aborted: boolean): 'error' | 'warn' | 'info' {

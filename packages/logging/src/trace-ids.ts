@@ -23,7 +23,10 @@ function randomHex(bytes: number): string {
   return pool.toString('hex', start, poolOffset);
 }
 
-const ZERO_IDS: ReadonlySet<string> = new Set(['0'.repeat(TRACE_ID_BYTES * 2), '0'.repeat(SPAN_ID_BYTES * 2)]);
+const ZERO_IDS: ReadonlySet<string> = new Set([
+  '0'.repeat(TRACE_ID_BYTES * 2),
+  '0'.repeat(SPAN_ID_BYTES * 2),
+]);
 
 function notAllZero(bytes: number): string {
   for (;;) {
