@@ -19,6 +19,7 @@ import { type CallSpec, executeWithPolicy } from './policy.js';
 import { createPolicyRuntime, type Protection, protectionFromRuntime } from './protection.js';
 import { type RequestTarget, RequestTargets, resolveUrl } from './request-target.js';
 import { safeUrl } from './safe-url.js';
+import { startCallTrace } from './trace-headers.js';
 
 /** Header that makes a POST or PATCH retryable. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -258,6 +259,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       for (const name of defaultRequestIdNames) delete headers[name];
       headers[REQUEST_ID_HEADER] = requestId;
     }
+    const trace = startCallTrace(headers, callerHeaders);
 
     let idempotent = config.idempotent ?? resolved.retry.methods.has(method);
     if (config.idempotent === undefined && !idempotent && (method === 'POST' || method === 'PATCH')) {
@@ -301,6 +303,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return executeWithPolicy<AxiosResponse<T, D>>(runtime, spec, (attemptSignal) => {
       // axiosConfig belongs to this call and axios copies it: no copy per attempt is needed.
       axiosConfig.signal = attemptSignal;
+      trace?.stamp(headers);
       return instance.request<T, AxiosResponse<T, D>, D>(axiosConfig);
     });
   }
