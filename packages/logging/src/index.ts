@@ -1,3 +1,10 @@
+/**
+ * Structured JSON logs on pino, with secrets redacted and the request id on every line written while a request is in
+ * flight, from any logger, in any module.
+ *
+ * @packageDocumentation
+ */
+
 export { getRequestId, runWithRequestContext } from './context.js';
 export type { Logger, LoggerOptions } from './create-logger.js';
 export { createLogger } from './create-logger.js';

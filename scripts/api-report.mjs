@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// API reports of the published packages (packages/* without "private": true), with API Extractor.
+// Root `pnpm api:check`, `pnpm api:update` and `pnpm docs:api` run this file after building the packages.
+//
+//   node scripts/api-report.mjs            compare each package's public API (from its built dist/index.d.ts)
+//                                          with the committed packages/<name>/api/<name>.api.md; exit 1 on any
+//                                          difference or warning (API Extractor's CI mode)
+//   node scripts/api-report.mjs --local    write the reports instead (API Extractor's local mode); commit the diff
+//   node scripts/api-report.mjs --docs     write only the doc models (reports/api-extractor/model/*.api.json)
+//                                          and turn them into the API reference in reports/api/ (API Documenter)
+//
+// Settings: api-extractor.base.json (shared, with the reasons for each choice) and tsdoc.json (the @default tag);
+// each package has an api-extractor.json and a tsdoc.json that extend them. Temporary output goes to
+// reports/api-extractor/ (git-ignored).
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const packagesDir = join(root, 'packages');
+const modelDir = join(root, 'reports', 'api-extractor', 'model');
+const docsDir = join(root, 'reports', 'api');
+
+const out = (text) => process.stdout.write(`${text}\n`);
+const err = (text) => process.stderr.write(`${text}\n`);
+
+const args = process.argv.slice(2).filter((arg) => arg !== '--');
+const unknown = args.filter((arg) => arg !== '--local' && arg !== '--docs');
+if (unknown.length > 0 || args.length > 1) {
+  err(`api-report: unexpected arguments: ${args.join(' ')}`);
+  err('usage: node scripts/api-report.mjs [--local | --docs]');
+  process.exit(2);
+}
+const mode = args[0] === '--local' ? 'update' : args[0] === '--docs' ? 'docs' : 'check';
+
+// API Extractor 7.60 bundles TypeScript 6.0, which rejects @types/node 20's https.d.ts (TS2320). The analysis runs
+// on the workspace's own compiler instead, the one that wrote the .d.ts files (catalog: typescript 5.9).
+const typescriptCompilerFolder = dirname(createRequire(import.meta.url).resolve('typescript/package.json'));
+
+/** Published packages: every packages/* whose package.json is not private. */
+function publishedPackages() {
+  return readdirSync(packagesDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(packagesDir, entry.name, 'package.json')))
+    .map((entry) => {
+      const dir = join(packagesDir, entry.name);
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      return { dir, folder: entry.name, name: manifest.name, private: manifest.private === true };
+    })
+    .filter((pkg) => !pkg.private)
+    .sort((a, b) => a.folder.localeCompare(b.folder));
+}
+
+function run(pkg) {
+  const configPath = join(pkg.dir, 'api-extractor.json');
+  const problems = [];
+  if (!existsSync(configPath))
+    problems.push(`${relative(root, configPath)} is missing (every published package has one)`);
+  if (!existsSync(join(pkg.dir, 'dist', 'index.d.ts')))
+    problems.push('dist/index.d.ts is missing: run pnpm build');
+  if (problems.length > 0) return { ok: false, problems };
+
+  const configObject = ExtractorConfig.loadFile(configPath);
+  if (mode === 'docs') configObject.apiReport = { ...configObject.apiReport, enabled: false };
+  const config = ExtractorConfig.prepare({
+    configObject,
+    configObjectFullPath: configPath,
+    packageJsonFullPath: join(pkg.dir, 'package.json'),
+  });
+  if (mode === 'update') mkdirSync(dirname(config.reportFilePath), { recursive: true });
+
+  const result = Extractor.invoke(config, {
+    localBuild: mode === 'update',
+    typescriptCompilerFolder,
+    messageCallback: (message) => {
+      // The same advice in this script's words below; API Extractor's own names a temp path.
+      if (message.messageId === 'console-api-report-changed' || message.messageId === 'console-preamble') {
+        message.handled = true;
+      }
+      // Printed once for the whole run instead of once per package.
+      if (message.messageId === 'console-compiler-version-notice') message.handled = true;
+    },
+  });
+  if (!result.succeeded) {
+    const total = result.errorCount + result.warningCount;
+    if (total > 0) problems.push(`${result.errorCount} error(s), ${result.warningCount} warning(s) above`);
+  }
+  if (mode === 'check' && result.apiReportChanged) {
+    const committed = relative(root, config.reportFilePath);
+    problems.push(`the public API differs from ${committed}; run pnpm api:update and commit the diff`);
+    const diff = spawnSync(
+      'git',
+      ['diff', '--no-index', '--no-color', '--', config.reportFilePath, config.reportTempFilePath],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (diff.stdout) err(diff.stdout.trimEnd());
+  }
+  return { ok: result.succeeded && problems.length === 0, problems, config };
+}
+
+/**
+ * API Documenter renders `@defaultValue`, the TSDoc standard tag. The sources use `@default` (the house style, what
+ * editors and TypeDoc show), declared as a block tag in tsdoc.json; renaming it in the doc model lets the reference
+ * show the defaults too.
+ */
+function useDefaultValueTag(file) {
+  const rename = (item) => {
+    if (typeof item.docComment === 'string') {
+      item.docComment = item.docComment.replace(/@default(?![A-Za-z])/g, '@defaultValue');
+    }
+    for (const member of item.members ?? []) rename(member);
+  };
+  const model = JSON.parse(readFileSync(file, 'utf8'));
+  rename(model);
+  writeFileSync(file, `${JSON.stringify(model, null, 2)}\n`);
+}
+
+const started = performance.now();
+const packages = publishedPackages();
+if (mode === 'docs') rmSync(modelDir, { recursive: true, force: true });
+out(
+  `api-report (${mode}): ${packages.map((pkg) => pkg.name).join(', ')} with TypeScript ${
+    JSON.parse(readFileSync(join(typescriptCompilerFolder, 'package.json'), 'utf8')).version
+  }`,
+);
+let failed = 0;
+for (const pkg of packages) {
+  const { ok, problems, config } = run(pkg);
+  if (ok) {
+    const what =
+      mode === 'docs' ? relative(root, config.apiJsonFilePath) : relative(root, config.reportFilePath);
+    out(`  ok   ${pkg.name}  ${what}`);
+    if (mode === 'docs') useDefaultValueTag(config.apiJsonFilePath);
+  } else {
+    failed += 1;
+    for (const problem of problems) err(`  FAIL ${pkg.name}: ${problem}`);
+  }
+}
+if (failed === 0 && mode === 'docs') {
+  rmSync(docsDir, { recursive: true, force: true });
+  const documenter = join(root, 'node_modules', '.bin', 'api-documenter');
+  const docs = spawnSync(documenter, ['markdown', '--input-folder', modelDir, '--output-folder', docsDir], {
+    stdio: 'inherit',
+  });
+  if (docs.status !== 0) failed += 1;
+  else out(`API reference: ${relative(root, join(docsDir, 'index.md'))}`);
+}
+out(
+  `api-report (${mode}): ${packages.length - failed} of ${packages.length} ok in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
+process.exit(failed === 0 ? 0 : 1);
