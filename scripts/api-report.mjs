@@ -37,9 +37,13 @@ if (unknown.length > 0 || args.length > 1) {
 }
 const mode = args[0] === '--local' ? 'update' : args[0] === '--docs' ? 'docs' : 'check';
 
-// API Extractor 7.60 bundles TypeScript 6.0, which rejects @types/node 20's https.d.ts (TS2320). The analysis runs
-// on the workspace's own compiler instead, the one that wrote the .d.ts files (catalog: typescript 5.9).
-const typescriptCompilerFolder = dirname(createRequire(import.meta.url).resolve('typescript/package.json'));
+// The analysis runs on API Extractor's bundled compiler (TypeScript 6.0.3 in 7.60.1), not the workspace's 5.9: it only
+// reads the .d.ts files 5.9 wrote, an older syntax it fully understands, and the reports came out byte for byte the
+// same under both. Pass `typescriptCompilerFolder` to Extractor.invoke if the workspace ever moves past the bundled
+// version (the run fails when API Extractor notices that the project's TypeScript is newer).
+const bundledTypescript = createRequire(
+  createRequire(import.meta.url).resolve('@microsoft/api-extractor'),
+).resolve('typescript/package.json');
 
 /** Published packages: every packages/* whose package.json is not private. */
 function publishedPackages() {
@@ -76,16 +80,18 @@ function run(pkg) {
   let findings = 0;
   const result = Extractor.invoke(config, {
     localBuild: mode === 'update',
-    typescriptCompilerFolder,
     printApiReportDiff: true,
     messageCallback: (message) => {
       switch (message.messageId) {
         // API Extractor's own advice names a temp path and "a local build"; ours names the command.
         case 'console-api-report-not-copied':
-        // Printed once for the whole run (with the TypeScript version) instead of once per package.
+        // "Analysis will use the bundled TypeScript": printed once for the whole run instead of once per package.
         case 'console-preamble':
-        case 'console-compiler-version-notice':
           message.handled = true;
+          return;
+        // The workspace's TypeScript is newer than the bundled one: an info message in API Extractor, a failure here.
+        case 'console-compiler-version-notice':
+          findings += 1;
           return;
         case 'console-api-report-diff':
         case 'console-api-report-copied':
@@ -126,7 +132,7 @@ const packages = publishedPackages();
 if (mode === 'docs') rmSync(modelDir, { recursive: true, force: true });
 out(
   `api-report (${mode}): ${packages.map((pkg) => pkg.name).join(', ')} with TypeScript ${
-    JSON.parse(readFileSync(join(typescriptCompilerFolder, 'package.json'), 'utf8')).version
+    JSON.parse(readFileSync(bundledTypescript, 'utf8')).version
   }`,
 );
 let failed = 0;
