@@ -28,7 +28,7 @@ const unused = (): Promise<void> => Promise.resolve();
  *
  * Built on opossum with its own tripping disabled: opossum's timeout is off (the caller
  * owns timeouts) and its percentage trip can never fire. Opossum keeps the state and the
- * OPEN -> HALF_OPEN timer; this module runs the calls, classifies each outcome as success,
+ * `OPEN -> HALF_OPEN` timer; this module runs the calls, classifies each outcome as success,
  * failure or ignored, counts consecutive failures, gates the single trial, and calls
  * opossum's `open()` / `close()`. Calls do not go through opossum's `fire()`: it knows only
  * two outcomes (its `errorFilter` turns any other error into a success, which closes a

@@ -129,27 +129,27 @@ export interface ProtectionOptions {
   readonly deadlineMs?: number | undefined;
   /**
    * Retry policy, a number as shorthand for `{ retries }`, or `false` for no retries.
-   * @default { retries: 3, baseDelayMs: 1000, maxDelayMs: 30000, jitter: 'equal', random: Math.random, maxRetryAfterMs: 30000 }
+   * @default `{ retries: 3, baseDelayMs: 1000, maxDelayMs: 30000, jitter: 'equal', random: Math.random, maxRetryAfterMs: 30000 }`
    */
   readonly retry?: RetryOptions | number | false;
   /**
    * Circuit breaker per upstream (per origin for HTTP, per `key` for `callWithProtection`), or `false` for none.
-   * @default { failureThreshold: 5, resetTimeoutMs: 60000 }
+   * @default `{ failureThreshold: 5, resetTimeoutMs: 60000 }`
    */
   readonly breaker?: BreakerOptions | false;
   /**
    * Limits retries to a share of the traffic, or `false` for no limit.
-   * @default { ratio: 0.2, windowMs: 10000, minRetriesPerWindow: 10 }
+   * @default `{ ratio: 0.2, windowMs: 10000, minRetriesPerWindow: 10 }`
    */
   readonly retryBudget?: RetryBudgetOptions | false;
   /**
    * Where retry, give-up and breaker lines go.
-   * @default createLogger({ service: 'http-client' }) from `@resilience/logging`
+   * @default `createLogger({ service: 'http-client' })` from `@resilience/logging`
    */
   readonly logger?: ProtectionLogger;
   /**
    * Callbacks for metrics: `onAttempt`, `onRetry`, `onGiveUp`. A hook that throws is logged and ignored.
-   * @default {}
+   * @default `{}`
    */
   readonly hooks?: ProtectionHooks;
   /**
@@ -169,7 +169,7 @@ export interface HttpClientOptions extends ProtectionOptions {
   /**
    * Headers sent on every request (a request's own headers win). An `X-Request-ID` here is only used outside
    * a request context: inside one, that request's id is sent instead.
-   * @default {}
+   * @default `{}`
    */
   readonly headers?: Readonly<Record<string, string>>;
   /**

@@ -40,7 +40,7 @@ export interface LoggerOptions {
   readonly redact?: readonly string[];
   /**
    * Extra fields on every line. `service` (option above) wins over a `service` given here.
-   * @default {}
+   * @default `{}`
    */
   readonly base?: Readonly<Record<string, unknown>>;
 }

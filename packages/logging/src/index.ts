@@ -1,3 +1,10 @@
+/**
+ * Structured JSON logs on pino, with secrets redacted and the request id (and W3C trace context) on every line written
+ * while a request is in flight, from any logger, in any module.
+ *
+ * @packageDocumentation
+ */
+
 export type { CurrentTraceContext, TraceContext, TraceContextSource } from './context.js';
 export { getRequestId, getTraceContext, runWithRequestContext } from './context.js';
 export type { Logger, LoggerOptions } from './create-logger.js';
