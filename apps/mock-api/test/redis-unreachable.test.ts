@@ -80,7 +80,8 @@ describe('mock-api with REDIS_URL pointing where nothing listens', () => {
     const rateLimitFailures = server.lines.filter((line) =>
       String(line.msg).startsWith('rate-limit store failed'),
     );
-    expect(rateLimitFailures.length).toBeGreaterThanOrEqual(4);
+    // At least one per request (one per window with per-window stores); every one of them readable.
+    expect(rateLimitFailures.length).toBeGreaterThanOrEqual(2);
     for (const line of rateLimitFailures) expect(errorMessage(line)).toContain(`failed: ${unreachable}`);
 
     const output = JSON.stringify(server.lines);
