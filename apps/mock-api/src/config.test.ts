@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, configHelp, loadConfig, redactRedisUrl } from './config.js';
+import { CONFIG_DEFAULTS, configHelp, loadConfig, redactRedisUrl, unusedVariables } from './config.js';
 import { type ConfigError, isConfigError } from './errors/config-error.js';
 
 function failure(env: Record<string, string>): ConfigError {
@@ -218,6 +218,28 @@ describe('loadConfig', () => {
     );
     expect(help).toContain('an integer from 1 to 10000; default: 500');
     expect(help).toContain('16-256 printable ASCII characters without spaces; default: (unset)');
+  });
+
+  it('names the variables that are set but have no effect', () => {
+    const env = {
+      REDIS_KEY_PREFIX: 'blue:',
+      REDIS_COMMAND_TIMEOUT_MS: ' ',
+      ADMIN_TOKEN: 'a-long-enough-admin-token',
+    };
+    expect(unusedVariables(env, loadConfig(env))).toEqual([
+      {
+        variable: 'REDIS_KEY_PREFIX',
+        message:
+          'REDIS_KEY_PREFIX has no effect without REDIS_URL (every store is in memory): set REDIS_URL, or unset REDIS_KEY_PREFIX',
+      },
+      {
+        variable: 'ADMIN_TOKEN',
+        message:
+          'ADMIN_TOKEN has no effect while FAULTS_ENABLED is false (no fault API): set FAULTS_ENABLED=true, or unset ADMIN_TOKEN',
+      },
+    ]);
+    const used = { ...env, REDIS_URL: 'redis://127.0.0.1:6379', FAULTS_ENABLED: 'true' };
+    expect(unusedVariables(used, loadConfig(used))).toEqual([]);
   });
 
   it('does not mutate the environment it reads', () => {

@@ -256,6 +256,41 @@ export function configHelp(): string {
   });
 }
 
+/** A variable that is set but has no effect with the rest of the configuration. */
+export interface UnusedVariable {
+  readonly variable: string;
+  /** Why it has no effect, and what to set for it to have one. */
+  readonly message: string;
+}
+
+/**
+ * The variables set in `env` that `config` (its `loadConfig` result) does not use: the Redis settings without
+ * `REDIS_URL`, `ADMIN_TOKEN` without `FAULTS_ENABLED=true`. Not errors (the service runs as configured), but
+ * a newcomer who set them expects them to matter.
+ */
+export function unusedVariables(env: MockApiEnv, config: MockApiConfig): UnusedVariable[] {
+  const isSet = (name: string): boolean => (env[name]?.trim() ?? '') !== '';
+  const unused: UnusedVariable[] = [];
+  if (config.redis === undefined) {
+    for (const variable of ['REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS']) {
+      if (isSet(variable)) {
+        unused.push({
+          variable,
+          message: `${variable} has no effect without REDIS_URL (every store is in memory): set REDIS_URL, or unset ${variable}`,
+        });
+      }
+    }
+  }
+  if (!config.faults.enabled && isSet('ADMIN_TOKEN')) {
+    unused.push({
+      variable: 'ADMIN_TOKEN',
+      message:
+        'ADMIN_TOKEN has no effect while FAULTS_ENABLED is false (no fault API): set FAULTS_ENABLED=true, or unset ADMIN_TOKEN',
+    });
+  }
+  return unused;
+}
+
 /** `redis://user:***@host:6379/0`: the URL with its password (if any) masked, for logs and messages. */
 export function redactRedisUrl(url: string): string {
   const fallback = (): string => (url.includes('@') ? `***@${url.slice(url.lastIndexOf('@') + 1)}` : url);

@@ -7,7 +7,7 @@ import {
 } from '@resilience/http-server';
 import { createLogger } from '@resilience/logging';
 import { createApp } from './app.js';
-import { configHelp, loadConfig, type MockApiConfig, redactRedisUrl } from './config.js';
+import { configHelp, loadConfig, type MockApiConfig, redactRedisUrl, unusedVariables } from './config.js';
 import { isConfigError } from './errors/config-error.js';
 
 /**
@@ -34,6 +34,8 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger({ level: config.logLevel, service: 'mock-api' });
+  for (const unused of unusedVariables(process.env, config))
+    logger.warn({ variable: unused.variable }, unused.message);
   let shutdown: GracefulShutdown | undefined;
   const mockApi = createApp(config, { logger, isShuttingDown: () => shutdown?.isShuttingDown() ?? false });
   let listening: ListeningServer;

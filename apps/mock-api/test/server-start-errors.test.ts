@@ -76,13 +76,19 @@ describe('mock-api start-up errors people read', () => {
     expect(JSON.stringify(server.lines)).not.toContain('    at ');
   });
 
-  it('says on its start-up line that every store is in memory when REDIS_URL is unset', async () => {
-    server = startServerProcess({ PORT: '0' });
+  it('says on its start-up line that every store is in memory when REDIS_URL is unset, and warns of unused Redis settings', async () => {
+    server = startServerProcess({ PORT: '0', REDIS_KEY_PREFIX: 'blue:' });
     const started = await server.line((line) => String(line.msg).startsWith('mock-api started'));
     expect(started).toMatchObject({
       stores: 'memory',
       msg: 'mock-api started: rate limits, orders and idempotency records in memory (this process only; set REDIS_URL to share them)',
     });
     expect(started).not.toHaveProperty('redisUrl');
+    expect(server.lines.filter((line) => line.level === 'warn')).toEqual([
+      expect.objectContaining({
+        variable: 'REDIS_KEY_PREFIX',
+        msg: 'REDIS_KEY_PREFIX has no effect without REDIS_URL (every store is in memory): set REDIS_URL, or unset REDIS_KEY_PREFIX',
+      }),
+    ]);
   });
 });
