@@ -216,7 +216,7 @@ describe('loadConfig', () => {
     expect(help).toContain(
       'redis://[user:password@]host[:port][/db] or rediss://…; default: (unset: every store in memory)',
     );
-    expect(help).toContain('an integer from 1 to 10000; default: 500');
+    expect(help).toContain('an integer from 1 to 10000; default: 1000');
     expect(help).toContain('16-256 printable ASCII characters without spaces; default: (unset)');
   });
 

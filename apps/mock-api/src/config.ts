@@ -45,7 +45,7 @@ export interface RedisConfig {
   readonly url: string;
   /** Prepended to every key this service writes. @default 'mock-api:' */
   readonly keyPrefix: string;
-  /** Longest wait for one Redis command before it counts as failed. @default 500 */
+  /** Longest wait for one Redis command before it counts as failed. @default 1000 */
   readonly commandTimeoutMs: number;
 }
 
