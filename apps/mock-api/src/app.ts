@@ -4,7 +4,6 @@ import { createLogger, httpLogger, type Logger } from '@resilience/logging';
 import express, { type Express } from 'express';
 import { MemoryStore, type Store } from 'express-rate-limit';
 import type { Registry } from 'prom-client';
-import { RedisStore } from 'rate-limit-redis';
 import type { MockApiConfig } from './config.js';
 import { createFaultInjector, type FaultInjector } from './faults/fault-injector.js';
 import { createApiRouteLabel } from './http/api-route-label.js';
@@ -22,7 +21,9 @@ import {
   createRedisConnection,
   type RedisClientLike,
   type RedisConnection,
+  redisAddress,
 } from './redis/redis-connection.js';
+import { RedisRateLimitStore } from './redis/redis-rate-limit-store.js';
 import { createAdminFaultsRouter } from './routes/admin-faults.js';
 import { createItemsRouter } from './routes/items.js';
 import { createOpsRouter } from './routes/ops.js';
@@ -109,6 +110,7 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
       ...redisClient,
       logger: logger.child({ component: 'redis' }),
       commandTimeoutMs: config.redis.commandTimeoutMs,
+      address: redisAddress(config.redis.url),
     });
   }
   const prefix = config.redis?.keyPrefix ?? '';
@@ -116,17 +118,11 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
 
   const rateLimitStores =
     deps.rateLimitStores ??
-    (send === undefined
+    (redis === undefined
       ? { minute: new MemoryStore(), hour: new MemoryStore() }
       : {
-          minute: new RedisStore({
-            sendCommand: (...args: string[]) => send(args) as never,
-            prefix: `${prefix}rl:minute:`,
-          }),
-          hour: new RedisStore({
-            sendCommand: (...args: string[]) => send(args) as never,
-            prefix: `${prefix}rl:hour:`,
-          }),
+          minute: new RedisRateLimitStore(redis, `${prefix}rl:minute:`),
+          hour: new RedisRateLimitStore(redis, `${prefix}rl:hour:`),
         });
   const rateLimiting = createRateLimiting({
     config: config.rateLimit,
