@@ -1,11 +1,19 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Child, type LogLine, startChild } from './helpers/child.js';
 
 // A real process on a busy machine: bounds are generous, and every wait is for an event, never a delay.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+
+beforeAll(() => {
+  if (!existsSync(SERVER))
+    throw new Error(
+      `${SERVER} is missing: build first (pnpm --filter @resilience/example-express-api build)`,
+    );
+});
 
 let child: Child | undefined;
 afterEach(() => {

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Child, type LogLine, startChild } from './helpers/child.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 
@@ -7,6 +8,11 @@ import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+beforeAll(() => {
+  if (!existsSync(MAIN))
+    throw new Error(`${MAIN} is missing: build first (pnpm --filter @resilience/example-worker build)`);
+});
 
 let upstream: TestUpstream;
 let child: Child | undefined;
