@@ -14,7 +14,14 @@ import { parseStressArgs, STRESS_USAGE, StressUsageError, summarizeRuns } from '
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** Packages whose vitest writes `.vitest/results.json` (see vitest.shared.ts). */
-const PACKAGE_DIRS = ['apps/consumer', 'apps/mock-api', 'bench', 'load', ...(await listDirs('packages'))];
+const PACKAGE_DIRS = [
+  'apps/consumer',
+  'apps/mock-api',
+  'bench',
+  'load',
+  ...(await listDirs('packages')),
+  ...(await listDirs('examples')),
+];
 
 async function listDirs(parent) {
   const { readdir } = await import('node:fs/promises');
