@@ -36,27 +36,51 @@ describe('parseRfc3339', () => {
 });
 
 describe('scrapeCheck', () => {
-  it('passes when every service is a target of its job and up', () => {
-    expect(scrapeCheck(targets, [target('consumer', 4003, ''), target('mock-api', 4001, '')])).toEqual({
+  const counts = (mockApi: [number, number], consumer: [number, number]) =>
+    new Map([
+      ['mock-api 127.0.0.1:4001', { up: mockApi[0], scrapes: mockApi[1] }],
+      ['consumer 127.0.0.1:4003', { up: consumer[0], scrapes: consumer[1] }],
+    ]);
+
+  it('passes when every service is a target of its job, scraped successfully, failed scrapes shown', () => {
+    expect(
+      scrapeCheck(
+        targets,
+        [target('consumer', 4003, '', 'down'), target('mock-api', 4001, '')],
+        counts([25, 25], [24, 25]),
+      ),
+    ).toEqual({
       kind: 'alert',
       name: 'Prometheus scraped every service',
-      expected: '2 targets up',
-      actual: 'mock-api (job mock-api) up; consumer (job consumer) up',
+      expected: '2 targets, each scraped',
+      actual:
+        'mock-api (job mock-api) up in 25 of 25 scrapes; consumer (job consumer) up in 24 of 25 scrapes (last: connection refused)',
       passed: true,
     });
   });
 
-  it('fails when one is down, missing or under another job, or when there is nothing to scrape', () => {
+  it('fails when one was never scraped successfully, is missing or under another job, or nothing is scraped', () => {
     expect(
-      scrapeCheck(targets, [target('mock-api', 4001, ''), target('consumer', 4003, '', 'down')]),
+      scrapeCheck(
+        targets,
+        [target('mock-api', 4001, ''), target('consumer', 4003, '', 'down')],
+        counts([3, 3], [0, 3]),
+      ),
     ).toMatchObject({
       passed: false,
-      actual: 'mock-api (job mock-api) up; consumer (job consumer) down: connection refused',
+      actual:
+        'mock-api (job mock-api) up in 3 of 3 scrapes; consumer (job consumer) up in 0 of 3 scrapes (last: connection refused)',
     });
-    expect(scrapeCheck(targets, [target('mock-api', 4001, ''), target('other', 4003, '')]).actual).toBe(
-      'mock-api (job mock-api) up; consumer (job consumer) not a target',
-    );
-    expect(scrapeCheck([], []).passed).toBe(false);
+    expect(
+      scrapeCheck(targets, [target('mock-api', 4001, ''), target('other', 4003, '')], counts([3, 3], [3, 3])),
+    ).toMatchObject({
+      passed: false,
+      actual: 'mock-api (job mock-api) up in 3 of 3 scrapes; consumer (job consumer) not a target',
+    });
+    expect(
+      scrapeCheck(targets, [target('mock-api', 4001, ''), target('consumer', 4003, '')], new Map()).passed,
+    ).toBe(false);
+    expect(scrapeCheck([], [], new Map()).passed).toBe(false);
   });
 });
 

@@ -18,8 +18,10 @@ import {
   parseRfc3339,
   type RuleGroupStatus,
   rulesCheck,
+  type ScrapeCount,
   scrapeCheck,
   type TargetStatus,
+  targetKey,
 } from './prometheus-checks.js';
 import {
   PROMETHEUS_DEFAULTS,
@@ -98,13 +100,35 @@ export async function startScenarioPrometheus(
     return { targets: targetData.activeTargets, groups: ruleData.groups };
   }
 
+  /** A range that covers everything this Prometheus has seen, and an instant query at `now`. */
+  const sinceStart = (now: number) => ({
+    range: `${Math.ceil((now - server.readyAt) / 1000) + 60}s`,
+    time: (now / 1000).toFixed(3),
+  });
+
+  async function scrapeCounts(): Promise<Map<string, ScrapeCount>> {
+    const { range, time } = sinceStart(Date.now());
+    type Vector = { result: { metric: Record<string, string>; value: [number, string] }[] };
+    const [up, all] = await Promise.all([
+      server.api<Vector>('/api/v1/query', { query: `sum_over_time(up[${range}])`, time }),
+      server.api<Vector>('/api/v1/query', { query: `count_over_time(up[${range}])`, time }),
+    ]);
+    const counts = new Map<string, ScrapeCount>();
+    for (const sample of all.result) {
+      const key = targetKey(sample.metric);
+      const ok = up.result.find((candidate) => targetKey(candidate.metric) === key);
+      counts.set(key, { up: Number(ok?.value[1] ?? 0), scrapes: Number(sample.value[1]) });
+    }
+    return counts;
+  }
+
   async function timeline(): Promise<{ intervals: AlertInterval[]; observedUntil: number }> {
     const now = Date.now();
-    const rangeSec = Math.ceil((now - server.readyAt) / 1000) + 60;
+    const { range, time } = sinceStart(now);
     const [matrix, active, { groups }] = await Promise.all([
       server.api<{ result: MatrixSeries[] }>('/api/v1/query', {
-        query: `ALERTS[${rangeSec}s]`,
-        time: (now / 1000).toFixed(3),
+        query: `ALERTS[${range}]`,
+        time,
       }),
       server.api<{ alerts: ActiveAlert[] }>('/api/v1/alerts'),
       status(),
@@ -130,7 +154,7 @@ export async function startScenarioPrometheus(
         settle = advanceSettle(input.lastRequestEnd, settle, current.targets, current.groups);
       }
       const settled = settle.settled;
-      checks.push(scrapeCheck(targets, current.targets));
+      checks.push(scrapeCheck(targets, current.targets, await scrapeCounts()));
       checks.push(rulesCheck(expectedAlertNames(input.expectations), current.groups));
       if (!settled) {
         checks.push({
