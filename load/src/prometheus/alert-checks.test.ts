@@ -87,6 +87,17 @@ describe('fires within 30 s of a moment', () => {
     });
   });
 
+  it('takes an alert stamped up to the early tolerance before the moment as caused by it', () => {
+    const stampedEarly = [firing('CircuitBreakerOpen', down.at - 1000, undefined)];
+    expect(
+      evaluateAlertExpectation(firesWithin30, { ...input(stampedEarly), earlyToleranceMs: 1000 }).check,
+    ).toMatchObject({ passed: true, actual: 'firing at t=3.0 s, 1.0 s before t=4.0 s' });
+    const tooEarly = [firing('CircuitBreakerOpen', down.at - 1001, undefined)];
+    expect(
+      evaluateAlertExpectation(firesWithin30, { ...input(tooEarly), earlyToleranceMs: 1000 }).check,
+    ).toMatchObject({ passed: false, actual: 'already firing at t=3.0 s, before it (t=4.0 s)' });
+  });
+
   it('is undecided while the deadline has not been evaluated yet, and fails once it has', () => {
     const early = evaluateAlertExpectation(
       firesWithin30,

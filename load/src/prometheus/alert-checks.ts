@@ -36,6 +36,12 @@ export interface AlertCheckInput {
   readonly reference: number;
   /** The last rule evaluation the timeline includes, epoch ms. */
   readonly observedUntil: number;
+  /**
+   * How much earlier than a moment an alert caused by it may be stamped: Prometheus stamps a sample with its
+   * scrape's start and an alert with its evaluation slot, so a state read just after the moment can carry a
+   * time up to one scrape timeout before it. @default 0
+   */
+  readonly earlyToleranceMs?: number;
 }
 
 /** A check, and whether more evaluations could still change it (a deadline not yet reached). */
@@ -46,7 +52,10 @@ export interface AlertCheckOutcome {
 
 const at = (ms: number, input: AlertCheckInput): string =>
   `t=${((ms - input.reference) / 1000).toFixed(1)} s`;
-const after = (ms: number, moment: RunMoment): string => `${((ms - moment.at) / 1000).toFixed(1)} s after`;
+const after = (ms: number, moment: RunMoment): string =>
+  ms >= moment.at
+    ? `${((ms - moment.at) / 1000).toFixed(1)} s after`
+    : `${((moment.at - ms) / 1000).toFixed(1)} s before`;
 
 function firings(input: AlertCheckInput, alert: string): AlertInterval[] {
   return input.timeline.filter((interval) => interval.alert === alert && interval.state === 'firing');
@@ -67,7 +76,7 @@ function firesWithin(alert: string, deadline: AlertDeadline, input: AlertCheckIn
     };
   }
   const all = firings(input, alert);
-  const before = all.find((interval) => interval.from < moment.at);
+  const before = all.find((interval) => interval.from < moment.at - (input.earlyToleranceMs ?? 0));
   if (before !== undefined) {
     return {
       decided: true,

@@ -181,6 +181,8 @@ export async function startScenarioPrometheus(
           moments: input.moments,
           reference: input.reference,
           observedUntil,
+          // The scrape timeout equals the scrape interval (prometheus-config.ts).
+          earlyToleranceMs: PROMETHEUS_DEFAULTS.scrapeIntervalSec * 1000,
         };
         const outcomes = input.expectations.map((expectation) =>
           evaluateAlertExpectation(expectation, context),
