@@ -8,9 +8,10 @@ import { type SuccessRule, summarizeTraffic } from './traffic-stats.js';
  * - `phase`: a threshold on one phase's (or the whole run's) requests, computed by the runner;
  * - `invariant`: a rule every single response must keep;
  * - `verification`: a check of the services' state after the run (orders, rate-limit windows, breaker);
- * - `process`: the run itself (Artillery exit code, services alive).
+ * - `process`: the run itself (Artillery exit code, services alive);
+ * - `alert`: Prometheus' alerts during the run, from the repository's rules (with `--prometheus`).
  */
-export type CheckKind = 'ensure' | 'expect' | 'phase' | 'invariant' | 'verification' | 'process';
+export type CheckKind = 'ensure' | 'expect' | 'phase' | 'invariant' | 'verification' | 'process' | 'alert';
 
 export interface CheckResult {
   readonly kind: CheckKind;

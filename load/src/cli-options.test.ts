@@ -12,6 +12,7 @@ describe('parseCliOptions', () => {
       list: false,
       help: false,
       reportDir: undefined,
+      prometheus: true,
     });
   });
 
@@ -22,7 +23,18 @@ describe('parseCliOptions', () => {
       list: false,
       help: false,
       reportDir: '/tmp/r',
+      prometheus: false,
     });
+  });
+
+  it('starts Prometheus by default only in the full run of every scenario; --[no-]prometheus decides', () => {
+    expect(parseCliOptions(['--smoke'], known).prometheus).toBe(false);
+    expect(parseCliOptions(['baseline'], known).prometheus).toBe(false);
+    expect(parseCliOptions(['--no-prometheus'], known).prometheus).toBe(false);
+    expect(parseCliOptions(['--smoke', '--prometheus'], known).prometheus).toBe(true);
+    expect(parseCliOptions(['baseline', '--prometheus'], known).prometheus).toBe(true);
+    // The last one wins.
+    expect(parseCliOptions(['--prometheus', '--no-prometheus'], known).prometheus).toBe(false);
   });
 
   it('refuses unknown scenarios and options', () => {

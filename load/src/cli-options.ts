@@ -9,14 +9,21 @@ export interface CliOptions {
   readonly help: boolean;
   /** Report directory; `undefined` = `reports/<timestamp>` in the package. */
   readonly reportDir: string | undefined;
+  /**
+   * Start a Prometheus per scenario with the repository's rules and check its alerts. On by default in the full
+   * run of every scenario (`pnpm load` alone); `--prometheus` / `--no-prometheus` decide otherwise.
+   */
+  readonly prometheus: boolean;
 }
 
-export const USAGE = `Usage: pnpm load [-- [--smoke] [--report-dir <dir>] [--list] [scenario ...]]
+export const USAGE = `Usage: pnpm load [-- [--smoke] [--[no-]prometheus] [--report-dir <dir>] [--list] [scenario ...]]
 
 Runs the Artillery scenarios in load/scenarios against freshly started apps, checks every threshold and
 writes a report to load/reports/<timestamp>/. Exits 1 when any scenario misses a threshold.
 
   --smoke             short run of each scenario (the whole set in about 3 minutes)
+  --prometheus        a Prometheus per scenario scrapes the apps with ops/prometheus/rules; its alerts are
+                      checked and reported (default in the full run; --no-prometheus turns it off)
   --report-dir <dir>  where to write the report
   --list              print the scenario names and exit
   scenario ...        run only these scenarios (default: all)
@@ -28,12 +35,15 @@ export function parseCliOptions(argv: readonly string[], known: readonly string[
   let list = false;
   let help = false;
   let reportDir: string | undefined;
+  let prometheus: boolean | undefined;
   const names: string[] = [];
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index] ?? '';
     if (arg === '--') continue;
     if (arg === '--smoke') mode = 'smoke';
     else if (arg === '--list') list = true;
+    else if (arg === '--prometheus') prometheus = true;
+    else if (arg === '--no-prometheus') prometheus = false;
     else if (arg === '--help' || arg === '-h') help = true;
     else if (arg === '--report-dir') {
       const value = argv[index + 1];
@@ -47,5 +57,12 @@ export function parseCliOptions(argv: readonly string[], known: readonly string[
       throw new CliUsageError(`unknown scenario "${arg}"; known: ${known.join(', ')}`);
     } else if (!names.includes(arg)) names.push(arg);
   }
-  return { mode, names, list, help, reportDir };
+  return {
+    mode,
+    names,
+    list,
+    help,
+    reportDir,
+    prometheus: prometheus ?? (mode === 'full' && names.length === 0),
+  };
 }

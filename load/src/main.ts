@@ -7,6 +7,7 @@ import { parseCliOptions, USAGE } from './cli-options.js';
 import { isCliUsageError } from './errors/cli-usage-error.js';
 import type { ProcessRegistry } from './process-group.js';
 import { createProgress } from './progress.js';
+import { findPrometheus, PROMETHEUS_MISSING_MESSAGE } from './prometheus/prometheus-server.js';
 import type { RunInfo } from './report/markdown.js';
 import { renderTerminalSummary } from './report/terminal-table.js';
 import { writeScenarioChart, writeSummary } from './report/write-report.js';
@@ -28,6 +29,8 @@ export interface MainDependencies {
   readonly reportsRoot?: string;
   /** Progress line interval. @default 5000 */
   readonly progressIntervalMs?: number;
+  /** Finds the Prometheus server for `--prometheus`. @default the first `prometheus` on PATH */
+  readonly findPrometheus?: () => string | undefined;
 }
 
 /** Exit codes of the runner. */
@@ -70,6 +73,15 @@ export async function main(argv: readonly string[], deps: MainDependencies): Pro
     return EXIT.ok;
   }
 
+  let prometheusBin: string | undefined;
+  if (options.prometheus) {
+    prometheusBin = (deps.findPrometheus ?? findPrometheus)();
+    if (prometheusBin === undefined) {
+      deps.stderr.write(`${PROMETHEUS_MISSING_MESSAGE}\n`);
+      return EXIT.failed;
+    }
+  }
+
   const selected = deps.scenarios.filter(
     (scenario) => options.names.length === 0 || options.names.includes(scenario.name),
   );
@@ -99,7 +111,7 @@ export async function main(argv: readonly string[], deps: MainDependencies): Pro
   });
 
   deps.stderr.write(
-    `Load run ${runId} (${options.mode}): ${selected.map((scenario) => scenario.name).join(', ')}\n`,
+    `Load run ${runId} (${options.mode}${prometheusBin === undefined ? '' : ', with Prometheus'}): ${selected.map((scenario) => scenario.name).join(', ')}\n`,
   );
   deps.stderr.write(`Report: ${reportDir} (1-minute load average now ${loadAtStart.toFixed(1)})\n`);
   const results: ScenarioResult[] = [];
@@ -115,6 +127,7 @@ export async function main(argv: readonly string[], deps: MainDependencies): Pro
         signal: deps.signal,
         runId,
         redisUrl: deps.redisUrl,
+        ...(prometheusBin === undefined ? {} : { prometheus: { bin: prometheusBin } }),
       });
       try {
         result = await writeScenarioChart(result, reportDir);

@@ -1,5 +1,6 @@
 import type { CheckResult, Invariant, PhaseThreshold } from './checks.js';
 import type { PhaseWindow } from './phases.js';
+import type { AlertExpectation } from './prometheus/alert-checks.js';
 import type { RequestLog, RequestRecord } from './request-log.js';
 import type { RunningService, ServiceSpec } from './service.js';
 import type { SuccessRule } from './traffic-stats.js';
@@ -59,6 +60,8 @@ export interface ScenarioDefinition {
   /** Thresholds the runner evaluates on the request log (Artillery evaluates the YAML's `ensure`). */
   readonly thresholds: readonly PhaseThreshold[];
   readonly invariants?: readonly Invariant[];
+  /** What Prometheus' alerts must do during the run (checked with `--prometheus`). @default none */
+  readonly alerts?: readonly AlertExpectation[];
   /** Starts the services and says how to drive them. */
   setup(context: ScenarioContext): Promise<ScenarioSetup>;
 }

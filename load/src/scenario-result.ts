@@ -1,5 +1,6 @@
 import type { CheckResult } from './checks.js';
 import type { Concurrency, PhaseWindow } from './phases.js';
+import type { ScenarioAlerts } from './prometheus/scenario-prometheus.js';
 import type { RunMode } from './scenario-definition.js';
 import type { TrafficStats } from './traffic-stats.js';
 
@@ -47,6 +48,8 @@ export interface ScenarioResult {
   readonly actions: readonly PhaseActionRecord[];
   /** Artillery's exit code (`null` when it did not run to the end). */
   readonly artilleryExitCode: number | null | undefined;
+  /** With `--prometheus`: the alerts that were pending or firing during the scenario. */
+  readonly alerts?: ScenarioAlerts;
   /** Why the scenario could not run, when it could not. */
   readonly error?: string;
   /** Files of this scenario, relative to the report directory. */

@@ -12,6 +12,13 @@ import {
 } from './process-checks.js';
 import type { ProcessRegistry } from './process-group.js';
 import type { Progress } from './progress.js';
+import { runMoments } from './prometheus/alert-checks.js';
+import { PROMETHEUS_FILES } from './prometheus/prometheus-server.js';
+import {
+  type ScenarioAlerts,
+  type ScenarioPrometheus,
+  startScenarioPrometheus,
+} from './prometheus/scenario-prometheus.js';
 import { readRequestLog } from './request-log.js';
 import type { RunMode, ScenarioDefinition, ScenarioSetup } from './scenario-definition.js';
 import type { PhaseActionRecord, ScenarioResult } from './scenario-result.js';
@@ -30,6 +37,8 @@ export interface RunScenarioOptions {
   readonly redisUrl: string;
   /** How long Artillery may outlast its planned phases before it is killed. @default 60000 */
   readonly artilleryTimeoutMarginMs?: number;
+  /** With `--prometheus`: a Prometheus per scenario scrapes its services, and its alerts become checks. */
+  readonly prometheus?: { readonly bin: string };
 }
 
 /**
@@ -54,6 +63,8 @@ export async function runScenario(
   const ensureLines: { ok: boolean; expression: string; optional: boolean }[] = [];
   const phaseStarts: { index: number; name: string; durationSec: number; at: number }[] = [];
   let setup: ScenarioSetup | undefined;
+  let prometheus: ScenarioPrometheus | undefined;
+  let alerts: ScenarioAlerts | undefined;
   let artilleryExitCode: number | null | undefined;
   let error: string | undefined;
   let result: Omit<ScenarioResult, 'passed' | 'checks' | 'error' | 'artilleryExitCode'> = {
@@ -92,6 +103,17 @@ export async function runScenario(
       },
     });
     options.signal.throwIfAborted();
+    if (options.prometheus !== undefined) {
+      logs.push(rel(file(PROMETHEUS_FILES.config)), rel(file(PROMETHEUS_FILES.log)));
+      prometheus = await startScenarioPrometheus({
+        bin: options.prometheus.bin,
+        registry: options.registry,
+        directory,
+        services,
+        signal: options.signal,
+      });
+      options.progress.note(`prometheus ready at ${prometheus.server.url}`);
+    }
 
     const firstPhaseAt = () => phaseStarts[0]?.at ?? startedAt;
     const onEvent = (event: ArtilleryConsoleEvent, at: number) => {
@@ -178,12 +200,34 @@ export async function runScenario(
       }
     }
     for (const service of services) checks.push(await serviceAliveCheck(service));
+    if (prometheus !== undefined) {
+      try {
+        const observed = await prometheus.collect({
+          expectations: definition.alerts ?? [],
+          moments: runMoments(phases, actions, firstPhaseAt()),
+          reference: firstPhaseAt(),
+          lastRequestEnd: lastEnd,
+        });
+        checks.push(...observed.checks);
+        alerts = observed.alerts;
+      } catch (alertError) {
+        options.signal.throwIfAborted();
+        checks.push({
+          kind: 'alert',
+          name: 'alerts read from Prometheus',
+          expected: 'completed',
+          actual: describeError(alertError),
+          passed: false,
+        });
+      }
+    }
 
     result = {
       ...result,
       ...summarizeRun(log, phases, isSuccess, run.startedAt, lastEnd),
       endedAt: Date.now(),
       notes: setup.notes ?? [],
+      ...(alerts === undefined ? {} : { alerts }),
     };
   } catch (runError) {
     error = options.signal.aborted ? 'interrupted' : describeError(runError);

@@ -1,4 +1,5 @@
 import type { ScenarioResult } from '../scenario-result.js';
+import { ALERTS_TIMELINE_HEADER, alertsTimelineNote, alertsTimelineRows } from './alerts.js';
 import { ms, percent, seconds, statusSummary } from './format.js';
 
 /** Facts about the run shown at the top of the summary. */
@@ -118,6 +119,12 @@ function scenarioSection(result: ScenarioResult): string[] {
       ),
     );
     lines.push('');
+  }
+  if (result.alerts !== undefined) {
+    lines.push('### Alerts (Prometheus)', '', alertsTimelineNote(result.alerts), '');
+    if (result.alerts.intervals.length > 0) {
+      lines.push(...table(ALERTS_TIMELINE_HEADER, alertsTimelineRows(result.alerts)), '');
+    }
   }
   lines.push(
     `Files: [Artillery JSON](${result.files.artilleryJson})${result.files.logs.map((log) => `, [${log}](${log})`).join('')}`,

@@ -58,6 +58,54 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('![outage chart](outage/chart.svg)');
     expect(markdown).toContain('- t=1.0 s (outage-open): mock-api down');
     expect(markdown).toContain('## fine: PASS');
+    // Without --prometheus there is no alerts section.
+    expect(markdown).not.toContain('Alerts (Prometheus)');
+  });
+
+  it('has the alerts timeline of a run with --prometheus, in seconds after the first phase started', () => {
+    const markdown = renderMarkdown(info, [
+      sampleResult({
+        alerts: {
+          reference: 10_000,
+          observedUntil: 40_000,
+          intervals: [
+            {
+              alert: 'CircuitBreakerOpen',
+              labels: { job: 'consumer', severity: 'critical', upstream: 'http://127.0.0.1:4001' },
+              state: 'firing',
+              from: 15_200,
+              lastSeen: 24_200,
+              until: 25_200,
+            },
+            {
+              alert: 'HttpServerErrorsHigh',
+              labels: { job: 'consumer' },
+              state: 'firing',
+              from: 16_000,
+              lastSeen: 40_000,
+              until: undefined,
+            },
+          ],
+        },
+      }),
+      sampleResult({ name: 'quiet', alerts: { reference: 0, observedUntil: 12_000, intervals: [] } }),
+    ]);
+    expect(markdown).toContain(
+      [
+        '### Alerts (Prometheus)',
+        '',
+        `From Prometheus' \`ALERTS\` series (rules evaluated every second until t=30.0 s); "until" is the first evaluation that no longer found the alert in that state.`,
+        '',
+        '| alert | state | from | until (resolved) | lasted | labels |',
+        '| --- | --- | --- | --- | --- | --- |',
+        '| CircuitBreakerOpen | firing | t=5.2 s | t=15.2 s | 10.0 s | job=consumer, upstream=http://127.0.0.1:4001 |',
+        '| HttpServerErrorsHigh | firing | t=6.0 s | still firing at t=30.0 s | - | job=consumer |',
+        '',
+      ].join('\n'),
+    );
+    expect(markdown).toContain(
+      'No alert was pending or firing (rules evaluated every second until t=12.0 s).',
+    );
   });
 });
 

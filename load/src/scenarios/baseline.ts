@@ -14,6 +14,7 @@ export const baseline: ScenarioDefinition = {
     { phase: 'steady', metric: 'successRate', op: '>=', value: 0.999 },
   ],
   invariants: [{ name: 'no request without a response', violates: (request) => request.status === null }],
+  alerts: [{ type: 'none-fire' }],
   async setup(context) {
     const stack = await startConsumerStack(context);
     return {

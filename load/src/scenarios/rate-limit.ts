@@ -53,6 +53,8 @@ export const rateLimit: ScenarioDefinition = {
     { phase: '*', metric: 'successRate', op: '==', value: 1 },
   ],
   invariants: [...rateLimitInvariants],
+  // Nearly every request is refused here (10 of each client's ~180 a minute pass), far above the rule's 10 %.
+  alerts: [{ type: 'fires', alert: 'RateLimitRejectionsHigh' }],
   async setup(context) {
     const { service } = await startMockApi(context, { env: rateLimitedEnv() });
     const clientNet = randomClientNet();

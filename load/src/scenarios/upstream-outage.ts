@@ -60,6 +60,11 @@ export const upstreamOutage: ScenarioDefinition = {
       violates: (request) => request.status === 200 && request.xCache !== 'stale',
     },
   ],
+  // Timed from the fault API calls: mock-api down at the start of outage-onset, back at the start of recovery.
+  alerts: [
+    { type: 'fires', alert: 'CircuitBreakerOpen', within: { sec: 30, of: 'outage-onset' } },
+    { type: 'resolves', alert: 'CircuitBreakerOpen', within: { sec: 30, of: 'recovery' } },
+  ],
   async setup(context) {
     const stack = await startConsumerStack(context);
     const faults = createFaultApi(stack.mockApi.url, stack.adminToken);
