@@ -91,6 +91,7 @@ describe('a project outside the workspace installs the packed tarballs with npm'
       '@resilience/http-client',
       '@resilience/http-server',
       '@resilience/logging',
+      '@resilience/rate-limit',
     ]);
   });
 
