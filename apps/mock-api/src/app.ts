@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createHttpMetrics } from '@resilience/http-server';
 import { createLogger, httpLogger, type Logger } from '@resilience/logging';
+import { createRedisMultiWindowStore } from '@resilience/rate-limit';
 import express, { type Express } from 'express';
 import { MemoryStore, type Store } from 'express-rate-limit';
 import type { Registry } from 'prom-client';
-import { RedisStore } from 'rate-limit-redis';
 import type { MockApiConfig } from './config.js';
 import { createFaultInjector, type FaultInjector } from './faults/fault-injector.js';
 import { createApiRouteLabel } from './http/api-route-label.js';
@@ -46,7 +46,10 @@ export interface MockApiDeps {
   readonly generateId?: () => string;
   /** @default in memory, or in Redis when config.redis is set */
   readonly orderStore?: OrderStore;
-  /** One store per window, never shared. @default MemoryStore each, or rate-limit-redis when config.redis is set */
+  /**
+   * One express-rate-limit store per window, never shared (counted one window after the other).
+   * @default MemoryStore each, or one multi-window Redis store (one round trip per request) when config.redis is set
+   */
   readonly rateLimitStores?: Readonly<Record<RateLimitWindow, Store>>;
   /** Registry for every metric. @default a new Registry */
   readonly registry?: Registry;
@@ -114,20 +117,15 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
   const prefix = config.redis?.keyPrefix ?? '';
   const send = redis?.send;
 
+  // With Redis: both windows of a client in one script call per request, under `<prefix>rl:{client}:<window>`.
   const rateLimitStores =
     deps.rateLimitStores ??
     (send === undefined
       ? { minute: new MemoryStore(), hour: new MemoryStore() }
-      : {
-          minute: new RedisStore({
-            sendCommand: (...args: string[]) => send(args) as never,
-            prefix: `${prefix}rl:minute:`,
-          }),
-          hour: new RedisStore({
-            sendCommand: (...args: string[]) => send(args) as never,
-            prefix: `${prefix}rl:hour:`,
-          }),
-        });
+      : createRedisMultiWindowStore({
+          sendCommand: (...args: string[]) => send(args),
+          prefix: `${prefix}rl:`,
+        }));
   const rateLimiting = createRateLimiting({
     config: config.rateLimit,
     stores: rateLimitStores,

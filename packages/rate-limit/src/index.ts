@@ -32,3 +32,9 @@ export type {
   StoreErrorPolicy,
 } from './options.js';
 export { DEFAULT_RATE_LIMIT_OPTIONS } from './options.js';
+export type {
+  RedisMultiWindowStore,
+  RedisMultiWindowStoreOptions,
+  RedisSendCommand,
+} from './redis-multi-window-store.js';
+export { createRedisMultiWindowStore } from './redis-multi-window-store.js';
