@@ -137,6 +137,29 @@ describe('createRateLimit with the default memory store', () => {
     expect(refused.headers['retry-after']).toBe('60');
   });
 
+  it('with a sliding window, weighs the previous minute and says when a request fits again', async () => {
+    const clock = manualClock();
+    const { app } = build({
+      windows: [{ name: 'minute', windowMs: MINUTE, limit: 4, algorithm: 'sliding' }],
+      now: clock.now,
+    });
+    expect(await statuses(app, 5)).toEqual([200, 200, 200, 200, 429]);
+    // A quarter into the next minute, the previous one still weighs 3/4 x 4 = 3: one more fits, then none:
+    // 4 x (1 - f) + 1 <= 3 once f >= 1/2, at 30 s into the minute, 15 s from now.
+    clock.advance(MINUTE + MINUTE / 4);
+    const one = await request(app).get('/');
+    expect(one.status).toBe(200);
+    expect(one.headers.ratelimit).toBe('"minute"; r=0; t=15');
+    const refused = await request(app).get('/');
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toBe('15');
+    expect(refused.body.retryAfterSeconds).toBe(15);
+    clock.advance(15 * SECOND - 1);
+    expect(await statuses(app, 1)).toEqual([429]);
+    clock.advance(1);
+    expect(await statuses(app, 1)).toEqual([200]);
+  });
+
   it('takes limits from an API key tier, then from limitFor', async () => {
     const { app } = build({
       windows: [{ name: 'minute', windowMs: MINUTE, limit: 2 }],

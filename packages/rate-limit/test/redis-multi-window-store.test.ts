@@ -2,10 +2,16 @@ import { RedisStore } from 'rate-limit-redis';
 import { createClient } from 'redis';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createRedisMultiWindowStore, type RedisSendCommand, type WindowLimit } from '../src/index.js';
+import {
+  createMemoryStore,
+  createRedisMultiWindowStore,
+  type RedisSendCommand,
+  type WindowLimit,
+} from '../src/index.js';
 import { limitedApp } from './helpers/app.js';
 import { deleteKeys, REDIS_URL, redisAvailable, uniquePrefix } from './helpers/redis.js';
 import { createPrivateRedis, type PrivateRedis, redisServerAvailable } from './helpers/redis-server.js';
+import { generateTrace } from './helpers/trace.js';
 
 // Real Redis processes: generous bounds; nothing here measures time (the counting clock is a parameter).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -162,6 +168,39 @@ describe.skipIf(!sharedAvailable)('createRedisMultiWindowStore on the shared Red
     } finally {
       await limiter.close();
     }
+  });
+
+  it('decides exactly like the memory store on a generated trace, sliding and fixed windows together', async () => {
+    const redis = store();
+    const memory = createMemoryStore({ sweepIntervalMs: 0 });
+    const windows: WindowLimit[] = [
+      { name: 'minute', windowMs: MINUTE, limit: 10, algorithm: 'sliding' },
+      { name: 'ten-minutes', windowMs: 10 * MINUTE, limit: 40, algorithm: 'fixed' },
+    ];
+    const trace = generateTrace({
+      seed: 7,
+      clients: 10,
+      requests: 1500,
+      windowMs: MINUTE,
+      limit: 10,
+      bursty: true,
+    });
+    const differences: string[] = [];
+    let refused = 0;
+    for (const { client, at } of trace) {
+      const [fromRedis, fromMemory] = await Promise.all([
+        redis.consume(client, windows, T0 + at),
+        memory.consume(client, windows, T0 + at),
+      ]);
+      if (fromRedis.refusedBy !== -1) refused += 1;
+      if (JSON.stringify(fromRedis) !== JSON.stringify(fromMemory)) {
+        differences.push(`${client}@${at}: ${JSON.stringify(fromRedis)} vs ${JSON.stringify(fromMemory)}`);
+      }
+    }
+    memory.shutdown();
+    expect(differences.slice(0, 3)).toEqual([]);
+    // The trace presses on both windows: a comparison of all-pass runs would prove little.
+    expect(refused).toBeGreaterThan(300);
   });
 
   it('refuses options it cannot use', () => {
