@@ -3,7 +3,7 @@ import { createHttpMetrics } from '@resilience/http-server';
 import { createLogger, httpLogger, type Logger } from '@resilience/logging';
 import { createRedisMultiWindowStore } from '@resilience/rate-limit';
 import express, { type Express } from 'express';
-import { MemoryStore, type Store } from 'express-rate-limit';
+import type { Store } from 'express-rate-limit';
 import type { Registry } from 'prom-client';
 import type { MockApiConfig } from './config.js';
 import { createFaultInjector, type FaultInjector } from './faults/fault-injector.js';
@@ -48,7 +48,8 @@ export interface MockApiDeps {
   readonly orderStore?: OrderStore;
   /**
    * One express-rate-limit store per window, never shared (counted one window after the other).
-   * @default MemoryStore each, or one multi-window Redis store (one round trip per request) when config.redis is set
+   * @default the package's bounded memory store for both windows, or one multi-window Redis store (one round
+   * trip per request) when config.redis is set
    */
   readonly rateLimitStores?: Readonly<Record<RateLimitWindow, Store>>;
   /** Registry for every metric. @default a new Registry */
@@ -121,14 +122,14 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
   const rateLimitStores =
     deps.rateLimitStores ??
     (send === undefined
-      ? { minute: new MemoryStore(), hour: new MemoryStore() }
+      ? undefined
       : createRedisMultiWindowStore({
           sendCommand: (...args: string[]) => send(args),
           prefix: `${prefix}rl:`,
         }));
   const rateLimiting = createRateLimiting({
     config: config.rateLimit,
-    stores: rateLimitStores,
+    ...(rateLimitStores === undefined ? {} : { stores: rateLimitStores }),
     metrics,
     logger,
     now,
