@@ -33,7 +33,11 @@ async function measure(name, build) {
   for (let i = 0; i < CLIENTS; i += 1) await consume(keyOf(i));
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   const filled = heap();
-  const reclaimed = reclaim === undefined ? undefined : (reclaim(), heap());
+  let reclaimed;
+  if (reclaim !== undefined) {
+    reclaim();
+    reclaimed = heap();
+  }
   const row = {
     store: name,
     clients: CLIENTS,
