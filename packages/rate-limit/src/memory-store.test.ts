@@ -71,6 +71,18 @@ describe('createMemoryStore', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('starts its sweep timer with the first client, unref()ed so it never holds the process open', async () => {
+    const setInterval = vi.spyOn(globalThis, 'setInterval');
+    const store = createMemoryStore();
+    expect(setInterval).not.toHaveBeenCalled();
+    await store.consume('a', WINDOWS, 0);
+    await store.consume('b', WINDOWS, 0);
+    expect(setInterval).toHaveBeenCalledTimes(1);
+    expect(setInterval.mock.calls[0]?.[1]).toBe(60_000);
+    expect((setInterval.mock.results[0]?.value as NodeJS.Timeout).hasRef()).toBe(false);
+    store.shutdown();
+  });
+
   it('when full, drops the least recently seen client for a new one', async () => {
     const store = createMemoryStore({ maxClients: 3, sweepIntervalMs: 0 });
     const one: WindowLimit[] = [{ name: 'minute', windowMs: MINUTE, limit: 1, algorithm: 'fixed' }];
