@@ -79,7 +79,8 @@ describe('createMemoryStore', () => {
     await store.consume('b', WINDOWS, 0);
     expect(setInterval).toHaveBeenCalledTimes(1);
     expect(setInterval.mock.calls[0]?.[1]).toBe(60_000);
-    expect((setInterval.mock.results[0]?.value as NodeJS.Timeout).hasRef()).toBe(false);
+    const timer = setInterval.mock.results[0]?.value as NodeJS.Timeout | undefined;
+    expect(timer?.hasRef()).toBe(false);
     store.shutdown();
   });
 
