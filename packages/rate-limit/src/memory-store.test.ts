@@ -128,6 +128,13 @@ describe('createMemoryStore', () => {
       'createMemoryStore: sweepIntervalMs must be an integer from 0 to 2147483647, got -1',
     );
     expect(DEFAULT_MEMORY_STORE_OPTIONS).toEqual({ maxClients: 500_000, sweepIntervalMs: 60_000 });
+    expect(() =>
+      createMemoryStore({ maxClients: 2 ** 24, sweepIntervalMs: 2 ** 31 - 1 }).shutdown(),
+    ).not.toThrow();
+    expect(() => createMemoryStore({ maxClients: 2 ** 24 + 1 })).toThrow(
+      'maxClients must be an integer from 1 to',
+    );
+    expect(createMemoryStore().localKeys).toBe(true);
   });
 
   it('grows its arrays by doubling and keeps every count across the growth', async () => {

@@ -46,6 +46,12 @@ describe('resolveOptions', () => {
     });
     expect(resolved.windows.map((window) => window.windowMs)).toEqual([1, 2 ** 31 - 1]);
     expect(resolved.identify.apiKeys.get('k')).toEqual({ a: 0 });
+    const sixteen = Array.from({ length: 16 }, (_, i) => ({ name: `w${i}`, windowMs: 1000, limit: 1 }));
+    expect(resolveOptions({ windows: sixteen }).windows).toHaveLength(16);
+    expect(resolveOptions({ windows: [MINUTE], identify: { ipv6Subnet: false } }).identify.ipv6Subnet).toBe(
+      false,
+    );
+    expect(resolveOptions({ windows: [MINUTE], identify: { ipv6Subnet: 1 } }).identify.ipv6Subnet).toBe(1);
   });
 
   it.each([
