@@ -202,7 +202,8 @@ function startService(name, entry, env) {
   });
   children.set(name, child);
   const onLine = (stream) => (line) => {
-    if (name === 'mock-api' && line.includes('"mock-api started"')) {
+    // Its message is `mock-api started: <stores>`: match the start, then read the fields.
+    if (name === 'mock-api' && line.includes('"msg":"mock-api started')) {
       try {
         mockApiStarted = JSON.parse(line);
       } catch {

@@ -16,7 +16,7 @@ export const USAGE = `Usage: pnpm load [-- [--smoke] [--report-dir <dir>] [--lis
 Runs the Artillery scenarios in load/scenarios against freshly started apps, checks every threshold and
 writes a report to load/reports/<timestamp>/. Exits 1 when any scenario misses a threshold.
 
-  --smoke             short run of each scenario (the whole set in under 3 minutes)
+  --smoke             short run of each scenario (the whole set in about 3 minutes)
   --report-dir <dir>  where to write the report
   --list              print the scenario names and exit
   scenario ...        run only these scenarios (default: all)

@@ -58,6 +58,22 @@ describe('accountWindows and verifyWindows', () => {
     ).toBe(true);
   });
 
+  it("in 'at-most' mode accepts fewer 200s than the limit (a store command counted twice), never more", () => {
+    const fewer = accountWindows(answers('10.0.0.1', 0, 15, 9, 60_000), 'per-minute');
+    const atMost = { minClients: 1, label: 'limit', mode: 'at-most' } as const;
+    const perWindow = (results: ReturnType<typeof verifyWindows>) =>
+      results.find((result) => result.name === 'limit: 200s per client per window');
+    expect(perWindow(verifyWindows(fewer, 10, atMost))).toMatchObject({
+      passed: true,
+      expected: '<= 10 in each of 1 windows',
+      actual: 'all windows within 10 (client:200s/requests 1:9/15)',
+    });
+    expect(perWindow(verifyWindows(fewer, 10, { ...atMost, mode: 'exact' }))?.passed).toBe(false);
+    const more = accountWindows(answers('10.0.0.1', 0, 15, 11, 60_000), 'per-minute');
+    expect(perWindow(verifyWindows(more, 10, atMost))).toMatchObject({ passed: false });
+    expect(perWindow(verifyWindows(more, 10, atMost))?.actual).toContain('10.0.0.1 11 of 15');
+  });
+
   it('counts answers without the policy entry as unassigned, which fails', () => {
     const accounting = accountWindows([request({ client: '10.0.0.1', status: 429 })], 'per-minute');
     expect(accounting.unassigned).toBe(1);

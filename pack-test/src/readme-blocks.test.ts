@@ -53,7 +53,7 @@ describe('extractReadmeBlocks', () => {
 });
 
 describe('toCommonJs', () => {
-  it('keeps the imports on top and moves the rest, top-level await included, into main()', () => {
+  it('keeps the imports on top, moves the rest, top-level await included, into main(), and exits 1 when it rejects', () => {
     const out = toCommonJs("import { a } from 'x';\nimport b from 'y';\n\nconst v = await a();\nb(v);\n");
     expect(out).toBe(
       [
@@ -67,7 +67,7 @@ describe('toCommonJs', () => {
         '',
         'main().catch((error: unknown) => {',
         '  console.error(error);',
-        '  process.exitCode = 1;',
+        '  process.exit(1);',
         '});',
         '',
       ].join('\n'),

@@ -1,6 +1,6 @@
 import { delimiter, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { userEnvironment } from './run-process.js';
+import { describe, expect, it, vi } from 'vitest';
+import { describeResult, runProcess, userEnvironment } from './run-process.js';
 
 describe('userEnvironment', () => {
   const root = join('/', 'repo');
@@ -34,5 +34,27 @@ describe('userEnvironment', () => {
       '/repository/bin',
     ].join(delimiter);
     expect(userEnvironment(root, { PATH }).PATH).toBe(['/usr/bin', '/repository/bin'].join(delimiter));
+  });
+});
+
+describe('runProcess', () => {
+  vi.setConfig({ testTimeout: 120_000 });
+
+  it('kills a process that runs past timeoutMs and says so', async () => {
+    // Never exits on its own: only the time limit ends it.
+    const result = await runProcess(process.execPath, ['-e', 'setInterval(() => {}, 1_000)'], {
+      cwd: process.cwd(),
+      timeoutMs: 200,
+    });
+    expect(result).toMatchObject({ code: null, signal: 'SIGKILL', timedOut: true });
+    expect(describeResult('hang', result)).toContain('signal SIGKILL (killed: it ran past its time limit)');
+  });
+
+  it('leaves a process that exits in time alone', async () => {
+    const result = await runProcess(process.execPath, ['-e', 'process.stdout.write("done")'], {
+      cwd: process.cwd(),
+      timeoutMs: 100_000,
+    });
+    expect(result).toMatchObject({ code: 0, signal: null, timedOut: false, stdout: 'done' });
   });
 });

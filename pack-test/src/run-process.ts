@@ -8,18 +8,24 @@ export interface ProcessResult {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** True when `timeoutMs` ran out and the process was killed (then `signal` is `SIGKILL`). */
+  readonly timedOut: boolean;
 }
 
 export interface RunProcessOptions {
   readonly cwd: string;
   /** The whole environment of the child. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Kills the process (SIGKILL) if it has not exited after this long, so that one that hangs fails with its
+   * output instead of outliving the test. @default none: the test's timeout bounds it
+   */
+  readonly timeoutMs?: number;
 }
 
 /**
  * Runs `command` without a shell and resolves when it has exited and its output is closed, whatever the exit
- * code (callers assert on it). Rejects only if the command cannot be started (`ENOENT`). No time limit of its
- * own: the test's timeout bounds it.
+ * code (callers assert on it). Rejects only if the command cannot be started (`ENOENT`).
  */
 export function runProcess(
   command: string,
@@ -34,20 +40,37 @@ export function runProcess(
     });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, options.timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
     });
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
   });
 }
 
 /** One line for a failure message: how the process ended, and its stderr and stdout. */
 export function describeResult(label: string, result: ProcessResult): string {
-  const ending = result.signal === null ? `exit code ${result.code}` : `signal ${result.signal}`;
+  const ending =
+    result.signal === null
+      ? `exit code ${result.code}`
+      : `signal ${result.signal}${result.timedOut ? ' (killed: it ran past its time limit)' : ''}`;
   return `${label} ended with ${ending}\n--- stderr\n${result.stderr}\n--- stdout\n${result.stdout}`;
 }
 

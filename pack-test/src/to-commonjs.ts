@@ -4,7 +4,8 @@ import ts from 'typescript';
  * Rewrites an ES module example for a CommonJS project, the way a CommonJS user writes it: CommonJS has no
  * top-level `await`, so the import declarations stay at the top (TypeScript compiles them to `require()`,
  * which loads our ES modules through Node's `require(esm)`) and every other statement moves into an async
- * `main()` whose rejection sets a non-zero exit code.
+ * `main()`. A rejection of `main()` prints the error and exits 1 at once, as a rejected top-level `await` does in
+ * an ES module (a server the example started would otherwise keep the process alive).
  */
 export function toCommonJs(code: string, fileName = 'example.ts'): string {
   const source = ts.createSourceFile(fileName, code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
@@ -25,7 +26,7 @@ export function toCommonJs(code: string, fileName = 'example.ts'): string {
     '',
     'main().catch((error: unknown) => {',
     '  console.error(error);',
-    '  process.exitCode = 1;',
+    '  process.exit(1);',
     '});',
     '',
   ].join('\n');

@@ -14,12 +14,20 @@ import { basename, delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type PackedPackage, packPublishedPackages } from '../src/pack.js';
+import {
+  type Diagnostic,
+  describeDiagnostics,
+  parseDiagnostics,
+  type ReadmeExample,
+  readPublishedReadmes,
+  writeReadmeExamples,
+} from '../src/readme-examples.js';
 import { type RegistryRecorder, startRegistryRecorder } from '../src/registry-recorder.js';
 import { describeResult, type ProcessResult, runProcess, userEnvironment } from '../src/run-process.js';
 import { readCatalog, WORKSPACE_ROOT } from '../src/workspace.js';
 
-// pnpm pack of every package, an npm install that fetches the third-party dependencies, tsc twice: minutes on
-// a busy machine, not seconds.
+// pnpm pack of every package, an npm install that fetches the third-party dependencies, tsc three times, the
+// README examples run one by one on every Node: minutes on a busy machine, not seconds.
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 const CONSUMER = join(dirname(fileURLToPath(import.meta.url)), 'consumer');
@@ -31,6 +39,11 @@ const NODES = [
 ].map((bin) => ({ bin, version: execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim() }));
 
 const env = userEnvironment(WORKSPACE_ROOT);
+
+/** Read when the file is collected, so that every README block is a test of its own. */
+const README_EXAMPLES = readPublishedReadmes();
+/** Bound of one README example run: none takes a second on its own; a hung one fails with its output. */
+const EXAMPLE_TIME_LIMIT_MS = 120_000;
 
 function okLines(result: ProcessResult): string[] {
   return result.stdout.split('\n').filter((line) => line.startsWith('ok '));
@@ -213,6 +226,75 @@ describe('a project outside the workspace installs the packed tarballs with npm'
           'ok rate-limit 200 then 429 rate_limited',
           'ok http-server closed',
         ]);
+      });
+    });
+  });
+
+  describe('the README examples, as a user copies them', () => {
+    let examples: ReadmeExample[] = [];
+    let compile: ProcessResult | undefined;
+    let diagnostics: Diagnostic[] = [];
+    const dir = (): string => join(project, 'readme');
+
+    beforeAll(async () => {
+      examples = writeReadmeExamples(dir(), README_EXAMPLES);
+      compile = await runProcess(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: dir(), env });
+      diagnostics = parseDiagnostics(compile.stdout);
+    });
+
+    const example = (where: string): ReadmeExample => {
+      const found = examples.find((candidate) => candidate.where === where);
+      if (!found) throw new Error(`no example written for ${where}`);
+      return found;
+    };
+
+    it('has a runnable example in the README of every published package', () => {
+      const folders = new Set(
+        README_EXAMPLES.filter(({ block }) => block.skipReason === undefined).map(({ folder }) => folder),
+      );
+      // Skips need a reason (the extractor throws on a marker without one), but a README of skips only is not
+      // an example.
+      expect([...folders].sort()).toEqual(packed.map(({ name }) => name.replace('@resilience/', '')).sort());
+    });
+
+    it('leaves no tsc error outside the example files', () => {
+      expect(compile, 'tsc did not run').toBeDefined();
+      const known = new Set(examples.flatMap(({ files }) => files.map(({ source }) => source)));
+      expect(diagnostics.filter(({ file }) => !known.has(file))).toEqual([]);
+      // tsc exits non-zero on any error; each one is then reported by the example it belongs to below.
+      if (diagnostics.length === 0) expect(compile?.code, compile && describeResult('tsc', compile)).toBe(0);
+    });
+
+    const runnable = README_EXAMPLES.filter(({ block }) => block.skipReason === undefined);
+    for (const { where, block } of README_EXAMPLES) {
+      if (block.skipReason !== undefined) it.skip(`${where} (skipped: ${block.skipReason})`, () => {});
+    }
+
+    it.each(runnable.map(({ where }) => where))(
+      '%s typechecks with tsc --strict (module nodenext)',
+      (where) => {
+        expect(describeDiagnostics(example(where), diagnostics)).toEqual([]);
+      },
+    );
+
+    describe.each(NODES)('on Node $version', ({ bin }) => {
+      const runs = runnable.flatMap(({ where, block }) =>
+        (block.language === 'ts' ? (['esm', 'cjs'] as const) : (['esm'] as const)).map(
+          (variant) => [where, variant] as const,
+        ),
+      );
+      it.each(runs)('%s runs (%s), exits 0 and writes nothing to stderr', async (where, variant) => {
+        const file = example(where).files.find((candidate) => candidate.variant === variant);
+        expect(file, `${where}: no ${variant} file`).toBeDefined();
+        if (!file) return;
+        const result = await runProcess(bin, [file.output], {
+          cwd: dir(),
+          env,
+          timeoutMs: EXAMPLE_TIME_LIMIT_MS,
+        });
+        const label = `${where} (${variant}, ${file.output})`;
+        expect(result.code, describeResult(label, result)).toBe(0);
+        expect(result.stderr, describeResult(label, result)).toBe('');
       });
     });
   });

@@ -3,6 +3,7 @@ import { type HttpClient, upstreamKey } from '@resilience/http-client';
 import { createHttpMetrics } from '@resilience/http-server';
 import { httpLogger, type Logger } from '@resilience/logging';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import { bodyErrorAnswer } from './body-error.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ConsumerConfig } from './config.js';
 import type { Deadline } from './deadline.js';
@@ -145,29 +146,16 @@ export function createApp(config: ConsumerConfig, deps: ConsumerDeps): ConsumerA
   };
 }
 
-/** Body parser errors keep their 4xx status; anything else is logged and answered 500. Always JSON. */
+/** Body parser errors get their 4xx answer (`bodyErrorAnswer`); anything else is logged and answered 500. JSON. */
 const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-  const status = typeof error === 'object' && error !== null ? Reflect.get(error, 'status') : undefined;
-  const type = typeof error === 'object' && error !== null ? Reflect.get(error, 'type') : undefined;
   if (res.headersSent) {
     req.log.error({ err: error }, 'error after the response started');
     res.destroy();
     return;
   }
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code =
-      type === 'entity.parse.failed'
-        ? 'malformed_json'
-        : type === 'entity.too.large'
-          ? 'payload_too_large'
-          : 'bad_request';
-    const message =
-      code === 'malformed_json'
-        ? 'The body is not valid JSON'
-        : code === 'payload_too_large'
-          ? 'The body is too large'
-          : 'Bad request';
-    res.status(status).json(errorBody(req, code, message));
+  const answer = bodyErrorAnswer(error);
+  if (answer !== undefined) {
+    res.status(answer.status).json(errorBody(req, answer.code, answer.message));
     return;
   }
   req.log.error({ err: error }, 'unhandled error');

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       upstreamUrl: 'http://127.0.0.1:3001',
       upstreamApiKey: undefined,
       upstreamTimeoutMs: 15_000,
+      upstreamMaxBodyBytes: 4_194_304,
       retryMax: 3,
       retryBaseMs: 1_000,
       breakerFailureThreshold: 5,
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
       UPSTREAM_URL: 'https://api.example.test:8443/base/',
       UPSTREAM_API_KEY: 'demo-key',
       UPSTREAM_TIMEOUT_MS: '500',
+      UPSTREAM_MAX_BODY_BYTES: '1024',
       RETRY_MAX: '0',
       RETRY_BASE_MS: '10',
       BREAKER_FAILURE_THRESHOLD: '2',
@@ -57,6 +59,7 @@ describe('loadConfig', () => {
       upstreamUrl: 'https://api.example.test:8443/base',
       upstreamApiKey: 'demo-key',
       upstreamTimeoutMs: 500,
+      upstreamMaxBodyBytes: 1024,
       retryMax: 0,
       retryBaseMs: 10,
       breakerFailureThreshold: 2,
@@ -91,6 +94,11 @@ describe('loadConfig', () => {
     ['PORT', '3000abc'],
     ['UPSTREAM_TIMEOUT_MS', '0'],
     ['UPSTREAM_TIMEOUT_MS', '1.5'],
+    ['UPSTREAM_MAX_BODY_BYTES', '0'],
+    ['UPSTREAM_MAX_BODY_BYTES', '-1'],
+    ['UPSTREAM_MAX_BODY_BYTES', '4MiB'],
+    ['UPSTREAM_MAX_BODY_BYTES', '1.5'],
+    ['UPSTREAM_MAX_BODY_BYTES', '536870913'],
     ['RETRY_MAX', '11'],
     ['RETRY_BASE_MS', 'soon'],
     ['BREAKER_FAILURE_THRESHOLD', '0'],
@@ -124,6 +132,14 @@ describe('loadConfig', () => {
       expect(loadConfig({ HOST: value }).host).toBe(value);
     },
   );
+
+  it('names UPSTREAM_MAX_BODY_BYTES and its range when it is not a positive integer', () => {
+    expect(() => loadConfig({ UPSTREAM_MAX_BODY_BYTES: '4MiB' })).toThrow(
+      'UPSTREAM_MAX_BODY_BYTES: expected an integer from 1 to 536870912, got "4MiB"',
+    );
+    expect(loadConfig({ UPSTREAM_MAX_BODY_BYTES: '1' }).upstreamMaxBodyBytes).toBe(1);
+    expect(loadConfig({ UPSTREAM_MAX_BODY_BYTES: '536870912' }).upstreamMaxBodyBytes).toBe(536_870_912);
+  });
 
   it('names HOST and the accepted form when HOST is invalid', () => {
     expect(() => loadConfig({ HOST: 'not a host' })).toThrow(
@@ -184,6 +200,7 @@ describe('configHelp', () => {
       'UPSTREAM_URL',
       'UPSTREAM_API_KEY',
       'UPSTREAM_TIMEOUT_MS',
+      'UPSTREAM_MAX_BODY_BYTES',
       'RETRY_MAX',
       'RETRY_BASE_MS',
       'BREAKER_FAILURE_THRESHOLD',

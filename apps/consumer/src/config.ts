@@ -24,6 +24,11 @@ export interface ConsumerConfig {
   readonly upstreamApiKey: string | undefined;
   /** `UPSTREAM_TIMEOUT_MS`: timeout of one upstream attempt. @default 15000 */
   readonly upstreamTimeoutMs: number;
+  /**
+   * `UPSTREAM_MAX_BODY_BYTES`: largest upstream response body read, after decompression; a bigger one is an
+   * upstream error (502). @default 4194304 (4 MiB)
+   */
+  readonly upstreamMaxBodyBytes: number;
   /** `RETRY_MAX`: retries after the first attempt. @default 3 */
   readonly retryMax: number;
   /** `RETRY_BASE_MS`: first backoff delay; doubles per retry. @default 1000 */
@@ -46,6 +51,8 @@ export interface ConsumerConfig {
   readonly shutdownTimeoutMs: number;
 }
 
+const MIB = 1_048_576;
+
 export const CONFIG_DEFAULTS: ConsumerConfig = {
   port: 3000,
   host: '127.0.0.1',
@@ -53,6 +60,7 @@ export const CONFIG_DEFAULTS: ConsumerConfig = {
   upstreamUrl: 'http://127.0.0.1:3001',
   upstreamApiKey: undefined,
   upstreamTimeoutMs: 15_000,
+  upstreamMaxBodyBytes: 4 * MIB,
   retryMax: 3,
   retryBaseMs: 1_000,
   breakerFailureThreshold: 5,
@@ -116,6 +124,13 @@ function readConfig(reader: EnvReader): ConsumerConfig {
       default: d.upstreamTimeoutMs,
       min: 1,
       max: DAY_MS,
+    }),
+    upstreamMaxBodyBytes: reader.integer('UPSTREAM_MAX_BODY_BYTES', {
+      description: 'largest upstream response body read (after decompression); a bigger one is a 502',
+      default: d.upstreamMaxBodyBytes,
+      min: 1,
+      // Upstream bodies are kept as strings, and V8 strings stop at about 512 Mi characters.
+      max: 512 * MIB,
     }),
     retryMax: reader.integer('RETRY_MAX', {
       description: 'retries after the first attempt',

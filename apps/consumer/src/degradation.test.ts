@@ -32,6 +32,7 @@ describe('degradedReadResponse', () => {
       { kind: 'deadline_exceeded' },
       { kind: 'rate_limited', retryAfterMs: 60_000 },
       { kind: 'status', status: 503, body: null },
+      { kind: 'response_too_large', limitBytes: 1024 },
     ] satisfies UpstreamFailure[]) {
       const response = degradedReadResponse(failure, { ...noStale, stale });
       expect(response.status).toBe(200);
@@ -91,6 +92,18 @@ describe('degradedReadResponse', () => {
     expect(response.headers).toEqual({});
     expect(response.body).toMatchObject({ reason: 'upstream_error' });
   });
+
+  it('answers 502 upstream_response_too_large, without Retry-After, for a body over the limit', () => {
+    const response = degradedReadResponse({ kind: 'response_too_large', limitBytes: 1024 }, noStale);
+    expect(response.status).toBe(502);
+    expect(response.headers).toEqual({});
+    expect(response.body).toEqual({
+      error: 'bad_gateway',
+      reason: 'upstream_response_too_large',
+      message: 'The upstream service answered more data than this service accepts.',
+      requestId: 'req-1',
+    });
+  });
 });
 
 describe('degradedCheckoutResponse', () => {
@@ -112,6 +125,7 @@ describe('degradedCheckoutResponse', () => {
     [{ kind: 'status', status: 503, body: {} }, 'upstream_unavailable'],
     [{ kind: 'deadline_exceeded' }, 'deadline_exceeded'],
     [{ kind: 'status', status: 401, body: {} }, 'upstream_error'],
+    [{ kind: 'response_too_large', limitBytes: 1024 }, 'upstream_response_too_large'],
   ] satisfies [UpstreamFailure, string][])(
     'answers 502 for %j with the idempotency key',
     (failure, reason) => {

@@ -7,7 +7,8 @@ export type DegradedReason =
   | 'circuit_open'
   | 'deadline_exceeded'
   | 'upstream_rate_limited'
-  | 'upstream_error';
+  | 'upstream_error'
+  | 'upstream_response_too_large';
 
 /** An answer decided for an upstream failure, written as it is by the route. */
 export interface DegradedResponse {
@@ -49,6 +50,8 @@ function reasonOf(failure: UpstreamFailure): DegradedReason {
       return 'upstream_rate_limited';
     case 'unavailable':
       return 'upstream_unavailable';
+    case 'response_too_large':
+      return 'upstream_response_too_large';
     case 'status':
       return failure.status >= 500 || failure.status === 408 ? 'upstream_unavailable' : 'upstream_error';
   }
@@ -70,12 +73,14 @@ const MESSAGES: Readonly<Record<DegradedReason, string>> = {
   deadline_exceeded: 'The upstream service did not answer within this request deadline.',
   upstream_rate_limited: 'The upstream service is rate limiting this service; try again later.',
   upstream_error: 'The upstream service refused the request.',
+  upstream_response_too_large: 'The upstream service answered more data than this service accepts.',
 };
 
 /**
  * The answer of a `GET` route whose upstream call failed (never called for a 404, which is passed through):
  * the last good response when cached (200, `X-Cache: stale`, `Age`), otherwise 503 with `Retry-After` and the
- * reason. An upstream that refuses us (a 4xx other than 404 and 429) without a cached copy is a 502.
+ * reason. An upstream that refuses us (a 4xx other than 404 and 429) or answers a body over the size limit,
+ * without a cached copy, is a 502: waiting would not change its answer.
  */
 export function degradedReadResponse(failure: UpstreamFailure, context: ReadContext): DegradedResponse {
   const reason = reasonOf(failure);
@@ -86,7 +91,7 @@ export function degradedReadResponse(failure: UpstreamFailure, context: ReadCont
       body: context.stale.body,
     };
   }
-  if (reason === 'upstream_error') {
+  if (reason === 'upstream_error' || reason === 'upstream_response_too_large') {
     return {
       status: 502,
       headers: {},
@@ -126,7 +131,8 @@ const PASSED_THROUGH = new Set([400, 409, 422]);
  * - breaker open -> 503 `circuit_open` with Retry-After (nothing was sent);
  * - upstream 429 that could not be honoured -> 503 `upstream_rate_limited` with Retry-After;
  * - upstream 400, 409, 422 (unknown item, key reused with another body) -> same status;
- * - anything else (network, timeouts, 5xx after retries, deadline) -> 502: the order may or may not exist.
+ * - anything else (network, timeouts, 5xx after retries, deadline, a body over the size limit) -> 502: the order
+ *   may or may not exist.
  */
 export function degradedCheckoutResponse(
   failure: UpstreamFailure,

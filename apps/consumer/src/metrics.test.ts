@@ -99,6 +99,7 @@ describe('createConsumerMetrics', () => {
       'http_5xx',
       'timeout',
       'network_error',
+      'response_too_large',
       'circuit_open',
       'rate_limited',
     ]) {

@@ -28,6 +28,7 @@ export const UPSTREAM_OUTCOMES = [
   'http_5xx',
   'timeout',
   'network_error',
+  'response_too_large',
   'circuit_open',
   'cancelled',
 ] as const;
@@ -102,7 +103,7 @@ export function createConsumerMetrics(options: ConsumerMetricsOptions = {}): Con
 
   const upstreamRequests = new Counter({
     name: 'upstream_requests_total',
-    help: 'Upstream attempts by upstream origin and outcome (success, http_4xx, rate_limited, http_5xx, timeout, network_error, circuit_open, cancelled).',
+    help: 'Upstream attempts by upstream origin and outcome (success, http_4xx, rate_limited, http_5xx, timeout, network_error, response_too_large, circuit_open, cancelled).',
     labelNames: ['upstream', 'outcome'] as const,
     registers,
   });

@@ -16,6 +16,8 @@ export type UpstreamFailure =
       readonly body: unknown;
       readonly retryAfterMs?: number;
     }
+  /** The upstream answered a body over `UPSTREAM_MAX_BODY_BYTES`: not read to its end, not retried. */
+  | { readonly kind: 'response_too_large'; readonly limitBytes: number }
   /** Network errors and attempt timeouts after the last retry. */
   | { readonly kind: 'unavailable'; readonly code: string };
 

@@ -4,6 +4,7 @@ import {
   DeadlineExceededError,
   HttpStatusError,
   NetworkError,
+  ResponseTooLargeError,
   TimeoutError,
 } from '@resilience/http-client';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +38,10 @@ describe('classifyUpstreamError', () => {
       { kind: 'unavailable', code: 'ECONNREFUSED' },
     ],
     [new NetworkError({ ...base, systemCode: undefined }), { kind: 'unavailable', code: 'ERR_HTTP_NETWORK' }],
+    [
+      new ResponseTooLargeError({ ...base, limitBytes: 1024 }),
+      { kind: 'response_too_large', limitBytes: 1024 },
+    ],
   ])('%s -> %j', (error, failure) => {
     expect(classifyUpstreamError(error)).toEqual(failure);
   });
@@ -67,6 +72,10 @@ describe('attemptOutcome', () => {
     [{ outcome: 'failure', status: 404 }, 'http_4xx'],
     [{ outcome: 'failure', error: new TimeoutError({ ...base, timeoutMs: 1 }) }, 'timeout'],
     [{ outcome: 'failure', error: new NetworkError({ ...base, systemCode: 'ECONNRESET' }) }, 'network_error'],
+    [
+      { outcome: 'failure', error: new ResponseTooLargeError({ ...base, limitBytes: 1 }) },
+      'response_too_large',
+    ],
     [{ outcome: 'failure', error: new Error('other') }, 'error'],
   ] as const)('%j -> %s', (fields, outcome) => {
     expect(attemptOutcome({ ...event, ...fields })).toBe(outcome);
@@ -78,7 +87,7 @@ describe('upstreamClientOptions', () => {
 
   it('maps the configuration onto the client options', () => {
     const options = upstreamClientOptions(
-      { ...CONFIG_DEFAULTS, upstreamApiKey: 'k-1', retryMax: 2, retryBaseMs: 50 },
+      { ...CONFIG_DEFAULTS, upstreamApiKey: 'k-1', retryMax: 2, retryBaseMs: 50, upstreamMaxBodyBytes: 2048 },
       { logger, metrics: createConsumerMetrics() },
     );
     expect(options).toMatchObject({
@@ -88,6 +97,7 @@ describe('upstreamClientOptions', () => {
       deadlineMs: 20_000,
       retry: { retries: 2, baseDelayMs: 50 },
       breaker: { failureThreshold: 5, resetTimeoutMs: 60_000 },
+      maxResponseBytes: 2048,
     });
   });
 

@@ -9,6 +9,7 @@ import {
   isDeadlineExceededError,
   isHttpStatusError,
   isNetworkError,
+  isResponseTooLargeError,
   isTimeoutError,
 } from '@resilience/http-client';
 import type { Logger } from '@resilience/logging';
@@ -58,6 +59,7 @@ export function attemptOutcome(event: AttemptEvent): string {
         return event.status >= 500 ? 'http_5xx' : 'http_4xx';
       }
       if (isTimeoutError(event.error)) return 'timeout';
+      if (isResponseTooLargeError(event.error)) return 'response_too_large';
       if (isNetworkError(event.error)) return 'network_error';
       return 'error';
   }
@@ -73,6 +75,7 @@ export function upstreamClientOptions(config: ConsumerConfig, deps: UpstreamClie
     headers,
     timeoutMs: config.upstreamTimeoutMs,
     deadlineMs: config.requestDeadlineMs,
+    maxResponseBytes: config.upstreamMaxBodyBytes,
     retry: { retries: config.retryMax, baseDelayMs: config.retryBaseMs },
     breaker: { failureThreshold: config.breakerFailureThreshold, resetTimeoutMs: config.breakerResetMs },
     logger,
@@ -121,6 +124,7 @@ export function classifyUpstreamError(error: unknown): UpstreamFailure | undefin
     const failure = { kind: 'status', status: error.status, body: parseJson(error.body) } as const;
     return error.retryAfterMs === undefined ? failure : { ...failure, retryAfterMs: error.retryAfterMs };
   }
+  if (isResponseTooLargeError(error)) return { kind: 'response_too_large', limitBytes: error.limitBytes };
   if (isTimeoutError(error)) return { kind: 'unavailable', code: error.code };
   if (isNetworkError(error)) return { kind: 'unavailable', code: error.systemCode ?? error.code };
   return undefined;

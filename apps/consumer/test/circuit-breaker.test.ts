@@ -73,14 +73,16 @@ describe('upstream down: the breaker opens and the consumer answers without the 
     expect(first.body).toEqual(fresh.body);
     expect(await breaker()).toMatchObject({ state: 'CLOSED', consecutiveFailures: 4 });
 
-    // Second failing request: its first attempt is the 5th failure in a row: the breaker opens, no more retries.
+    // Second failing request: its first attempt is the 5th failure in a row: the breaker opens and the call gives up
+    // at once, without a backoff. That request did reach mock-api, so its answer names the upstream's failure, with the
+    // breaker's time until its trial as Retry-After.
     const second = await consumer.request('/catalog/2');
     expect(upstream.hits).toHaveLength(6);
     expect(second.status).toBe(503);
     expect(second.headers['retry-after']).toBe(String(RESET_MS / 1000));
     expect(second.body).toMatchObject({
       error: 'service_unavailable',
-      reason: 'circuit_open',
+      reason: 'upstream_unavailable',
       retryAfterSeconds: RESET_MS / 1000,
     });
     const open = await breaker();
@@ -120,8 +122,9 @@ describe('upstream down: the breaker opens and the consumer answers without the 
     expect(sampleValue(text, 'circuit_breaker_state', { upstream: upstream.url })).toBe(2);
     expect(sampleValue(text, 'circuit_breaker_transitions_total', { from: 'closed', to: 'open' })).toBe(1);
     expect(sampleValue(text, 'upstream_requests_total', { outcome: 'http_5xx' })).toBe(5);
-    // Refused without a request: the retry after the 5th failure, then the 4 calls made while OPEN.
-    expect(sampleValue(text, 'upstream_requests_total', { outcome: 'circuit_open' })).toBe(5);
+    // Refused without a request: the 4 calls made while OPEN (the call whose attempt opened the breaker made no
+    // further attempt to be refused).
+    expect(sampleValue(text, 'upstream_requests_total', { outcome: 'circuit_open' })).toBe(4);
     expect(sampleValue(text, 'stale_responses_total', { route: '/catalog' })).toBe(3);
     expect(sampleValue(text, 'http_requests_total', { route: '/catalog/:id', status: '503' })).toBe(2);
 

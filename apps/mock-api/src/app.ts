@@ -22,6 +22,7 @@ import {
   createRedisConnection,
   type RedisClientLike,
   type RedisConnection,
+  redisAddress,
 } from './redis/redis-connection.js';
 import { createAdminFaultsRouter } from './routes/admin-faults.js';
 import { createItemsRouter } from './routes/items.js';
@@ -113,6 +114,7 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
       ...redisClient,
       logger: logger.child({ component: 'redis' }),
       commandTimeoutMs: config.redis.commandTimeoutMs,
+      address: redisAddress(config.redis.url),
     });
   }
   const prefix = config.redis?.keyPrefix ?? '';

@@ -1,3 +1,11 @@
+import {
+  createEnvReader,
+  type EnvReader,
+  formatConfigHelp,
+  isConfigError as isEnvConfigError,
+  type Refusal,
+  refuse,
+} from '@resilience/http-server';
 import { describeInvalidAddress } from '@resilience/rate-limit';
 import { ConfigError } from './errors/config-error.js';
 
@@ -33,10 +41,11 @@ export interface RateLimitConfig {
 }
 
 export interface RedisConfig {
+  /** `redis://` or `rediss://` URL, as given (it may hold a password: log {@link redactRedisUrl} of it). */
   readonly url: string;
   /** Prepended to every key this service writes. @default 'mock-api:' */
   readonly keyPrefix: string;
-  /** Longest wait for one Redis command before it counts as failed. @default 100 */
+  /** Longest wait for one Redis command before it counts as failed. @default 1000 */
   readonly commandTimeoutMs: number;
 }
 
@@ -79,49 +88,221 @@ export const CONFIG_DEFAULTS = {
   perHour: 100,
   onStoreError: 'open',
   redisKeyPrefix: 'mock-api:',
-  redisCommandTimeoutMs: 500,
+  redisCommandTimeoutMs: 1000,
   faultsEnabled: false,
   shutdownTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
 } as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+const STORE_ERROR_POLICIES: readonly StoreErrorPolicy[] = ['open', 'closed'];
 const TRUST_PROXY_NAMES: readonly string[] = ['loopback', 'linklocal', 'uniquelocal'];
-const MAX_INTEGER_DIGITS = 10;
+const MAX_LIMIT = 1_000_000_000;
+const TRUST_PROXY_ACCEPTED =
+  'false or 0 (off), a hop count 1-16, or a comma list of proxy addresses, CIDR ranges and loopback, linklocal, uniquelocal (true is refused)';
+const API_KEYS_ACCEPTED = 'a comma list of key:perMinute:perHour (key: 8-128 of A-Z a-z 0-9 . _ -)';
+const REDIS_URL_ACCEPTED = 'redis://[user:password@]host[:port][/db] or rediss://…';
 
-/** `undefined` for an unset or blank variable, the trimmed value otherwise. */
-function read(env: MockApiEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
+/** Reads every variable through `reader` (which collects the problems), in the order `--help` lists them. */
+function readConfig(reader: EnvReader): MockApiConfig {
+  const d = CONFIG_DEFAULTS;
+  const port = reader.integer('PORT', {
+    description: 'port to listen on (0 picks a free one; the listening line carries the real one)',
+    default: d.port,
+    min: 0,
+    max: 65_535,
+  });
+  const host = reader.string('HOST', {
+    description: 'address to bind',
+    default: d.host,
+    pattern: /^[A-Za-z0-9.:_-]{1,253}$/,
+    accepted: 'a host name or IP address (e.g. 127.0.0.1, 0.0.0.0, ::)',
+  });
+  const logLevel = reader.oneOf('LOG_LEVEL', {
+    description: 'log level',
+    default: d.logLevel,
+    values: LOG_LEVELS,
+  });
+  const perMinute = reader.integer('RATE_LIMIT_PER_MINUTE', {
+    description: 'requests per client per minute, all /api endpoints together',
+    default: d.perMinute,
+    min: 1,
+    max: MAX_LIMIT,
+  });
+  const perHour = reader.integer('RATE_LIMIT_PER_HOUR', {
+    description: 'requests per client per hour, all /api endpoints together',
+    default: d.perHour,
+    min: 1,
+    max: MAX_LIMIT,
+  });
+  const onStoreError = reader.oneOf('RATE_LIMIT_ON_STORE_ERROR', {
+    description:
+      'when the rate-limit store fails: open (count in an in-process insurance limiter) or closed (answer 503)',
+    default: d.onStoreError,
+    values: STORE_ERROR_POLICIES,
+  });
+  const allowlist = reader.custom<readonly string[]>('RATE_LIMIT_ALLOWLIST', {
+    description: 'addresses never rate limited',
+    default: Object.freeze([]),
+    defaultText: '(empty)',
+    accepted: 'a comma list of IP addresses and CIDR ranges, IPv4 or IPv6 (10.0.0.0/8, ::1)',
+    parse: parseAllowlist,
+  });
+  const apiKeys = reader.custom<ReadonlyMap<string, ApiKeyTier>>('API_KEYS', {
+    description: 'known API keys, each limited per key at its own tier instead of per address',
+    default: new Map(),
+    defaultText: '(empty)',
+    accepted: API_KEYS_ACCEPTED,
+    parse: parseApiKeys,
+  });
+  const trustProxy = reader.custom<TrustProxySetting>('TRUST_PROXY', {
+    description: 'proxies in front whose X-Forwarded-For is believed',
+    default: false,
+    defaultText: 'false (X-Forwarded-For ignored)',
+    accepted: TRUST_PROXY_ACCEPTED,
+    parse: parseTrustProxy,
+  });
+  const redisUrl = reader.custom<string | undefined>('REDIS_URL', {
+    description:
+      'Redis for rate-limit counters, orders and idempotency records (several instances act as one)',
+    default: undefined,
+    defaultText: '(unset: every store in memory)',
+    accepted: REDIS_URL_ACCEPTED,
+    parse: parseRedisUrl,
+  });
+  const keyPrefix = reader.string('REDIS_KEY_PREFIX', {
+    description: 'prefix of every Redis key; instances that share it share limits, orders and records',
+    default: d.redisKeyPrefix,
+    pattern: /^[A-Za-z0-9:._-]{1,64}$/,
+    accepted: '1-64 characters of A-Z a-z 0-9 : . _ -',
+  });
+  const commandTimeoutMs = reader.integer('REDIS_COMMAND_TIMEOUT_MS', {
+    description: 'longest wait for one Redis command before it counts as failed',
+    default: d.redisCommandTimeoutMs,
+    min: 1,
+    max: 10_000,
+  });
+  const faultsEnabled = reader.boolean('FAULTS_ENABLED', {
+    description: 'mounts the fault API (/__admin/faults)',
+    default: d.faultsEnabled,
+  });
+  const adminToken = reader.string('ADMIN_TOKEN', {
+    description: 'bearer token of the fault API; required when FAULTS_ENABLED=true',
+    default: undefined,
+    pattern: /^[\x21-\x7e]{16,256}$/,
+    accepted: '16-256 printable ASCII characters without spaces',
+    secret: true,
+  });
+  const shutdownTimeoutMs = reader.integer('SHUTDOWN_TIMEOUT_MS', {
+    description: 'how long SIGTERM/SIGINT waits for in-flight requests before closing connections',
+    default: d.shutdownTimeoutMs,
+    min: 0,
+    max: 600_000,
+  });
+  const requestTimeoutMs = reader.integer('REQUEST_TIMEOUT_MS', {
+    description: 'the bound on receiving one request, and how long a hang fault holds one',
+    default: d.requestTimeoutMs,
+    min: 1_000,
+    max: 600_000,
+  });
 
-function integer(env: MockApiEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const accepted = `an integer from ${min} to ${max}`;
-  if (!/^\d+$/.test(raw) || raw.length > MAX_INTEGER_DIGITS) {
-    throw new ConfigError(name, `"${raw}" is not ${accepted}`);
+  // Checks across variables: each says which variable to change, and how.
+  if (faultsEnabled && adminToken === undefined && !reader.refused('ADMIN_TOKEN')) {
+    reader.problem(
+      ['ADMIN_TOKEN'],
+      'is required when FAULTS_ENABLED=true (the fault API needs a bearer token): set ADMIN_TOKEN to 16-256 printable ASCII characters without spaces, or FAULTS_ENABLED=false',
+    );
   }
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `${value} is not ${accepted}`);
-  return value;
+
+  return Object.freeze({
+    port,
+    host,
+    logLevel,
+    rateLimit: Object.freeze({ perMinute, perHour, onStoreError, allowlist, apiKeys }),
+    trustProxy,
+    redis: redisUrl === undefined ? undefined : Object.freeze({ url: redisUrl, keyPrefix, commandTimeoutMs }),
+    faults: Object.freeze({ enabled: faultsEnabled, adminToken }),
+    shutdownTimeoutMs,
+    requestTimeoutMs,
+  });
 }
 
-function oneOf<T extends string>(env: MockApiEnv, name: string, fallback: T, allowed: readonly T[]): T {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const found = allowed.find((candidate) => candidate === raw.toLowerCase());
-  if (found === undefined) throw new ConfigError(name, `"${raw}" is not one of ${allowed.join(' | ')}`);
-  return found;
+/**
+ * Reads and validates the configuration from environment variables (pass `process.env`). Unset or blank
+ * variables take their default. Throws one `ConfigError` listing every invalid variable with its accepted form,
+ * and every setting that cannot work with another. Never mutates `env`.
+ */
+export function loadConfig(env: MockApiEnv): MockApiConfig {
+  const reader = createEnvReader('mock-api', env);
+  const config = readConfig(reader);
+  try {
+    reader.finish();
+  } catch (error) {
+    if (isEnvConfigError(error)) throw new ConfigError(error);
+    throw error;
+  }
+  return config;
 }
 
-function boolean(env: MockApiEnv, name: string, fallback: boolean): boolean {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const lower = raw.toLowerCase();
-  if (lower === 'true' || lower === '1') return true;
-  if (lower === 'false' || lower === '0') return false;
-  throw new ConfigError(name, `"${raw}" is not true | false (or 1 | 0)`);
+/** The `--help` text: every variable with its accepted form and default, from the declarations `loadConfig` reads. */
+export function configHelp(): string {
+  const reader = createEnvReader('mock-api', {});
+  readConfig(reader);
+  return formatConfigHelp({
+    usage: 'Usage: node apps/mock-api/dist/server.js [--help]',
+    summary:
+      'mock-api: the rate-limited external API (items, idempotent orders, metrics, fault injection), in memory or on Redis.',
+    variables: reader.variables,
+  });
+}
+
+/** A variable that is set but has no effect with the rest of the configuration. */
+export interface UnusedVariable {
+  readonly variable: string;
+  /** Why it has no effect, and what to set for it to have one. */
+  readonly message: string;
+}
+
+/**
+ * The variables set in `env` that `config` (its `loadConfig` result) does not use: the Redis settings without
+ * `REDIS_URL`, `ADMIN_TOKEN` without `FAULTS_ENABLED=true`. Not errors (the service runs as configured), but
+ * a newcomer who set them expects them to matter.
+ */
+export function unusedVariables(env: MockApiEnv, config: MockApiConfig): UnusedVariable[] {
+  const isSet = (name: string): boolean => (env[name]?.trim() ?? '') !== '';
+  const unused: UnusedVariable[] = [];
+  if (config.redis === undefined) {
+    for (const variable of ['REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS']) {
+      if (isSet(variable)) {
+        unused.push({
+          variable,
+          message: `${variable} has no effect without REDIS_URL (every store is in memory): set REDIS_URL, or unset ${variable}`,
+        });
+      }
+    }
+  }
+  if (!config.faults.enabled && isSet('ADMIN_TOKEN')) {
+    unused.push({
+      variable: 'ADMIN_TOKEN',
+      message:
+        'ADMIN_TOKEN has no effect while FAULTS_ENABLED is false (no fault API): set FAULTS_ENABLED=true, or unset ADMIN_TOKEN',
+    });
+  }
+  return unused;
+}
+
+/** `redis://user:***@host:6379/0`: the URL with its password (if any) masked, for logs and messages. */
+export function redactRedisUrl(url: string): string {
+  const fallback = (): string => (url.includes('@') ? `***@${url.slice(url.lastIndexOf('@') + 1)}` : url);
+  // Without `//`, `user:secret@host` parses as scheme `user:` and a path: no password for URL to find.
+  if (!url.includes('://')) return fallback();
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return fallback();
+  }
 }
 
 function list(raw: string): string[] {
@@ -131,64 +312,56 @@ function list(raw: string): string[] {
     .filter((entry) => entry !== '');
 }
 
-function addressList(env: MockApiEnv, name: string): string[] {
-  const raw = read(env, name);
-  if (raw === undefined) return [];
+function parseAllowlist(raw: string): readonly string[] | Refusal {
   const entries = list(raw);
   for (const entry of entries) {
     const problem = describeInvalidAddress(entry);
-    if (problem !== undefined) {
-      throw new ConfigError(name, `${problem}; expected a comma list of IP addresses and CIDR ranges`);
-    }
+    if (problem !== undefined)
+      return refuse(`${problem}; expected a comma list of IP addresses and CIDR ranges`);
   }
-  return entries;
+  return Object.freeze(entries);
 }
 
-function trustProxy(env: MockApiEnv): TrustProxySetting {
-  const name = 'TRUST_PROXY';
-  const raw = read(env, name);
-  if (raw === undefined || raw.toLowerCase() === 'false') return false;
-  const accepted =
-    'expected a hop count (0-16), or a comma list of proxy addresses, CIDR ranges and loopback | linklocal | uniquelocal';
-  if (raw.toLowerCase() === 'true') {
-    throw new ConfigError(
-      name,
-      `"true" would trust every peer, so any client could pick its own address with X-Forwarded-For; ${accepted}`,
+function parseTrustProxy(raw: string): TrustProxySetting | Refusal {
+  const lower = raw.toLowerCase();
+  if (lower === 'false') return false;
+  if (lower === 'true') {
+    return refuse(
+      `"true" would trust every peer, so any client could pick its own address with X-Forwarded-For; expected ${TRUST_PROXY_ACCEPTED}`,
     );
   }
   if (/^\d+$/.test(raw)) {
-    const hops = integer(env, name, 0, 0, 16);
+    const hops = raw.length <= 2 ? Number(raw) : Number.NaN;
+    if (!(hops >= 0 && hops <= 16))
+      return refuse(`expected an integer from 0 to 16 (a hop count), got "${raw}"`);
     return hops === 0 ? false : hops;
   }
   const entries = list(raw);
   for (const entry of entries) {
     if (TRUST_PROXY_NAMES.includes(entry.toLowerCase())) continue;
     const problem = describeInvalidAddress(entry);
-    if (problem !== undefined) throw new ConfigError(name, `${problem}; ${accepted}`);
+    if (problem !== undefined) return refuse(`${problem}; expected ${TRUST_PROXY_ACCEPTED}`);
   }
-  return entries.map((entry) =>
-    TRUST_PROXY_NAMES.includes(entry.toLowerCase()) ? entry.toLowerCase() : entry,
+  return Object.freeze(
+    entries.map((entry) => (TRUST_PROXY_NAMES.includes(entry.toLowerCase()) ? entry.toLowerCase() : entry)),
   );
 }
 
-function apiKeys(env: MockApiEnv): Map<string, ApiKeyTier> {
-  const name = 'API_KEYS';
-  const raw = read(env, name);
+function parseApiKeys(raw: string): ReadonlyMap<string, ApiKeyTier> | Refusal {
   const keys = new Map<string, ApiKeyTier>();
-  if (raw === undefined) return keys;
-  const accepted = 'expected a comma list of key:perMinute:perHour (key: 8-128 of A-Z a-z 0-9 . _ -)';
+  const accepted = `expected ${API_KEYS_ACCEPTED}`;
   for (const entry of list(raw)) {
     const parts = entry.split(':');
     const [key = '', minute = '', hour = ''] = parts;
     if (parts.length !== 3 || !/^[A-Za-z0-9._-]{8,128}$/.test(key)) {
-      throw new ConfigError(name, `entry "${redactKey(entry)}" is malformed; ${accepted}`);
+      return refuse(`entry "${redactKey(entry)}" is malformed; ${accepted}`);
     }
     const perMinute = /^\d{1,9}$/.test(minute) ? Number(minute) : 0;
     const perHour = /^\d{1,9}$/.test(hour) ? Number(hour) : 0;
     if (perMinute < 1 || perHour < 1) {
-      throw new ConfigError(name, `entry "${redactKey(entry)}" needs positive integer limits; ${accepted}`);
+      return refuse(`entry "${redactKey(entry)}" needs positive integer limits; ${accepted}`);
     }
-    if (keys.has(key)) throw new ConfigError(name, `key "${redactKey(key)}" is listed twice`);
+    if (keys.has(key)) return refuse(`key "${redactKey(key)}" is listed twice`);
     keys.set(key, Object.freeze({ perMinute, perHour }));
   }
   return keys;
@@ -202,80 +375,30 @@ function redactKey(entry: string): string {
   return `${key.slice(0, 4)}…${rest}`;
 }
 
-function redisConfig(env: MockApiEnv): RedisConfig | undefined {
-  const url = read(env, 'REDIS_URL');
-  const keyPrefix = read(env, 'REDIS_KEY_PREFIX') ?? CONFIG_DEFAULTS.redisKeyPrefix;
-  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(keyPrefix)) {
-    throw new ConfigError('REDIS_KEY_PREFIX', `"${keyPrefix}" is not 1-64 characters of A-Z a-z 0-9 : . _ -`);
+function parseRedisUrl(raw: string): string | Refusal {
+  const fail = (why: string): Refusal =>
+    refuse(`expected ${REDIS_URL_ACCEPTED}, like redis://127.0.0.1:6379 (${why})`);
+  // `localhost:6379` parses as a URL whose scheme is "localhost:"; say what is really missing.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    const shown = redactRedisUrl(raw.replace(/^\/+/, ''));
+    return fail(`"${shown}" has no scheme: write redis://${shown}`);
   }
-  const commandTimeoutMs = integer(
-    env,
-    'REDIS_COMMAND_TIMEOUT_MS',
-    CONFIG_DEFAULTS.redisCommandTimeoutMs,
-    1,
-    10_000,
-  );
-  if (url === undefined) return undefined;
-  let parsed: URL;
+  let url: URL;
   try {
-    parsed = new URL(url);
+    url = new URL(raw);
   } catch {
-    throw new ConfigError('REDIS_URL', 'is not a URL; expected redis://[user:password@]host[:port][/db]');
+    return fail(`"${redactRedisUrl(raw)}" is not a URL`);
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new ConfigError(
-      'REDIS_URL',
-      `scheme "${parsed.protocol}" is not redis: or rediss:; expected redis://[user:password@]host[:port][/db]`,
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    const rest = redactRedisUrl(raw).slice(url.protocol.length + 2);
+    return fail(`scheme "${url.protocol}" is not redis: or rediss:; write redis://${rest}`);
+  }
+  if (url.hostname === '') return fail('no host: write redis://127.0.0.1:6379, or your Redis host');
+  // node-redis reads the path as the database number and throws on anything else when the client is made.
+  if (!/^\/?(\d{1,5})?$/.test(url.pathname)) {
+    return fail(
+      `the path "${url.pathname}" is not a database number: write a number like /0, or leave the path out`,
     );
-  }
-  return Object.freeze({ url, keyPrefix, commandTimeoutMs });
-}
-
-function host(env: MockApiEnv): string {
-  const raw = read(env, 'HOST') ?? CONFIG_DEFAULTS.host;
-  if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(raw)) {
-    throw new ConfigError('HOST', `"${raw}" is not a host name or IP address (e.g. 127.0.0.1, 0.0.0.0, ::)`);
   }
   return raw;
-}
-
-/**
- * Reads and validates the configuration from environment variables (pass `process.env`).
- * Throws a `ConfigError` naming the variable and the accepted form at the first bad value.
- * Never mutates `env`.
- */
-export function loadConfig(env: MockApiEnv): MockApiConfig {
-  const perMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', CONFIG_DEFAULTS.perMinute, 1, 1_000_000_000);
-  const perHour = integer(env, 'RATE_LIMIT_PER_HOUR', CONFIG_DEFAULTS.perHour, 1, 1_000_000_000);
-  const faultsEnabled = boolean(env, 'FAULTS_ENABLED', CONFIG_DEFAULTS.faultsEnabled);
-  const adminToken = read(env, 'ADMIN_TOKEN');
-  if (adminToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(adminToken)) {
-    throw new ConfigError('ADMIN_TOKEN', 'must be 16-256 printable ASCII characters without spaces');
-  }
-  if (faultsEnabled && adminToken === undefined) {
-    throw new ConfigError(
-      'ADMIN_TOKEN',
-      'is required when FAULTS_ENABLED=true (16-256 printable ASCII characters)',
-    );
-  }
-  return Object.freeze({
-    port: integer(env, 'PORT', CONFIG_DEFAULTS.port, 0, 65_535),
-    host: host(env),
-    logLevel: oneOf(env, 'LOG_LEVEL', CONFIG_DEFAULTS.logLevel, LOG_LEVELS),
-    rateLimit: Object.freeze({
-      perMinute,
-      perHour,
-      onStoreError: oneOf<StoreErrorPolicy>(env, 'RATE_LIMIT_ON_STORE_ERROR', CONFIG_DEFAULTS.onStoreError, [
-        'open',
-        'closed',
-      ]),
-      allowlist: Object.freeze(addressList(env, 'RATE_LIMIT_ALLOWLIST')),
-      apiKeys: apiKeys(env),
-    }),
-    trustProxy: trustProxy(env),
-    redis: redisConfig(env),
-    faults: Object.freeze({ enabled: faultsEnabled, adminToken }),
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', CONFIG_DEFAULTS.shutdownTimeoutMs, 0, 600_000),
-    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', CONFIG_DEFAULTS.requestTimeoutMs, 1_000, 600_000),
-  });
 }

@@ -178,6 +178,62 @@ describe.skipIf(!canStartRedis)('exactly one order per Idempotency-Key, on a Red
     ['every 4th reply reset mid-reply', { resetReplyEvery: 4, jitterMs: 5 }, 1000],
   ];
 
+  async function post(app: TestApp, key: string): Promise<request.Response> {
+    return request(app.mockApi.app)
+      .post('/api/orders')
+      .set({ 'X-API-Key': API_KEY, 'Idempotency-Key': key, 'Content-Type': 'application/json' })
+      .send(JSON.stringify({ itemId: '5', quantity: 1 }));
+  }
+
+  it('a write held by a stall runs late: the 503 said "unknown", and the retry replays the order it made', async () => {
+    const { apps, prefix } = await instances(1, 200);
+    const app = apps[0] as TestApp;
+    try {
+      proxy.setFaults({ stall: true });
+      const held = await post(app, 'stalled-1');
+      expect(held.status).toBe(503);
+      expect(held.body.error).toBe('order_outcome_unknown');
+      expect(proxy.stats().held).toBeGreaterThan(0);
+      // The stall ends: the held script reaches Redis now, after its request gave up, and creates the order.
+      proxy.setFaults({});
+      const retried = await orderUntilCreated([app], 'stalled-1', { itemId: '5', quantity: 1 });
+      expect(retried.statuses.at(-1)).toBe('201');
+      const orders = await ordersIn(redis.url, prefix);
+      expect(orders).toHaveLength(1);
+      expect(orders[0]).toEqual(retried.created);
+      const metrics = (await request(app.mockApi.app).get('/metrics')).text;
+      // The order was created by the late write, so the retry was a replay, never a second creation.
+      expect(metrics).toMatch(/^idempotent_replays_total 1$/m);
+    } finally {
+      proxy.setFaults({});
+      await app.close();
+    }
+  });
+
+  it('a write lost in a blackhole never ran: the retry after it creates the one order', async () => {
+    const { apps, prefix } = await instances(1, 200);
+    const app = apps[0] as TestApp;
+    try {
+      proxy.setFaults({ blackhole: true });
+      const lost = await post(app, 'blackholed-1');
+      expect(lost.status).toBe(503);
+      // The client cannot tell a swallowed write from a late one: the honest answer is "unknown".
+      expect(lost.body.error).toBe('order_outcome_unknown');
+      // The partition ends; the connection that lost bytes is reset and the client reconnects.
+      proxy.setFaults({});
+      await app.mockApi.waitForRedis(60_000);
+      const retried = await orderUntilCreated([app], 'blackholed-1', { itemId: '5', quantity: 1 });
+      const orders = await ordersIn(redis.url, prefix);
+      expect(orders).toHaveLength(1);
+      expect(orders[0]).toEqual(retried.created);
+      const metrics = (await request(app.mockApi.app).get('/metrics')).text;
+      expect(metrics).toMatch(/^orders_created_total 1$/m);
+    } finally {
+      proxy.setFaults({});
+      await app.close();
+    }
+  });
+
   for (const instanceCount of [1, 2]) {
     it.each(profiles)(`${instanceCount} instance(s), %s`, async (_name, faults, commandTimeoutMs) => {
       const { apps, prefix } = await instances(instanceCount, commandTimeoutMs);

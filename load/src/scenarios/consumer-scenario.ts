@@ -19,6 +19,11 @@ export interface ConsumerStack {
   readonly notes: string[];
 }
 
+export interface ConsumerStackOptions {
+  /** mock-api's environment on top of the defaults (Redis, limits). @default none */
+  readonly mockApiEnv?: Readonly<Record<string, string>>;
+}
+
 /** Idempotency keys of the warm-up's checkouts start with this, so their orders can be told apart. */
 export const WARM_UP_KEY_PREFIX = 'load-warm-up-';
 
@@ -33,8 +38,14 @@ export const ITEM_COUNT = 36;
  * the scenarios send (150 rounds of catalog, item, checkout; 8 at a time). Not measured: the thresholds are
  * about services in steady state, not about their first second of JIT compilation and empty pools.
  */
-export async function startConsumerStack(context: ScenarioContext): Promise<ConsumerStack> {
-  const { service: mockApi, adminToken } = await startMockApi(context);
+export async function startConsumerStack(
+  context: ScenarioContext,
+  options: ConsumerStackOptions = {},
+): Promise<ConsumerStack> {
+  const { service: mockApi, adminToken } = await startMockApi(
+    context,
+    options.mockApiEnv === undefined ? {} : { env: options.mockApiEnv },
+  );
   const consumer = await startConsumer(context, mockApi.url);
   const item = (round: number) => String((round % ITEM_COUNT) + 1);
   const warm = await warmUp(

@@ -2,6 +2,7 @@ import type { ScenarioDefinition } from '../scenario-definition.js';
 import { baseline } from './baseline.js';
 import { multiInstance } from './multi-instance.js';
 import { rateLimit } from './rate-limit.js';
+import { slowRedis } from './slow-redis.js';
 import { spike } from './spike.js';
 import { transientFaults } from './transient-faults.js';
 import { upstreamOutage } from './upstream-outage.js';
@@ -13,5 +14,6 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   upstreamOutage,
   rateLimit,
   multiInstance,
+  slowRedis,
   spike,
 ];

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../checks.js';
 import { createFaultApi, type FaultProfileInput } from '../fault-api.js';
 import { type OrderSummary, parseOrderList, verifyOrders } from '../order-verification.js';
-import type { ScenarioDefinition } from '../scenario-definition.js';
+import type { ScenarioDefinition, ScenarioOutcome } from '../scenario-definition.js';
 import type { RunningService } from '../service.js';
 import {
   concurrencyCheck,
@@ -40,6 +40,29 @@ export async function fetchOrders(
   return { orders, total };
 }
 
+/**
+ * The load's orders (the warm-up's are left out: their idempotency keys say so) against its checkouts: each
+ * successful checkout has exactly one order, no key has two, and the whole order list was read.
+ */
+export async function verifyLoadOrders(
+  mockApi: RunningService,
+  outcome: ScenarioOutcome,
+): Promise<CheckResult[]> {
+  const { orders: all, total } = await fetchOrders(mockApi);
+  // (A time boundary was off by one: the last warm-up order can share its millisecond with the boundary.)
+  const orders = all.filter((order) => !order.idempotencyKey?.startsWith(WARM_UP_KEY_PREFIX));
+  const checkouts = outcome.log.requests.filter((request) => request.name === 'checkout');
+  const results: CheckResult[] = verifyOrders(checkouts, orders, outcome.isSuccess);
+  results.push({
+    kind: 'verification',
+    name: 'orders: the whole order list was read',
+    expected: `total <= ${ORDER_LIST_LIMIT}`,
+    actual: `total ${total}, read ${all.length} (${all.length - orders.length} from the warm-up)`,
+    passed: total === all.length,
+  });
+  return results;
+}
+
 /** The baseline load while mock-api injects transient faults; retries keep checkouts successful and single. */
 export const transientFaults: ScenarioDefinition = {
   name: 'transient-faults',
@@ -64,19 +87,7 @@ export const transientFaults: ScenarioDefinition = {
       notes: [...stack.notes, `faults for the whole run: ${JSON.stringify(TRANSIENT_FAULTS)}`],
       verify: async (outcome) => {
         await faults.clear();
-        const { orders: all, total } = await fetchOrders(stack.mockApi);
-        // The warm-up's orders (their idempotency keys say so) are not the load's: only the load's are compared.
-        // (A time boundary was off by one: the last warm-up order can share its millisecond with the boundary.)
-        const orders = all.filter((order) => !order.idempotencyKey?.startsWith(WARM_UP_KEY_PREFIX));
-        const checkouts = outcome.log.requests.filter((request) => request.name === 'checkout');
-        const results: CheckResult[] = verifyOrders(checkouts, orders, outcome.isSuccess);
-        results.push({
-          kind: 'verification',
-          name: 'orders: the whole order list was read',
-          expected: `total <= ${ORDER_LIST_LIMIT}`,
-          actual: `total ${total}, read ${all.length} (${all.length - orders.length} from the warm-up)`,
-          passed: total === all.length,
-        });
+        const results = await verifyLoadOrders(stack.mockApi, outcome);
         results.push(concurrencyCheck(outcome, 'steady', 45, 50));
         return results;
       },

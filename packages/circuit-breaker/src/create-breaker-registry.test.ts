@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type BreakerRegistry,
@@ -199,5 +200,37 @@ describe('createBreakerRegistry', () => {
   ])('rejects the key %j with a TypeError saying why', (key, message) => {
     expect(() => registry.get(key as never)).toThrow(new TypeError(message));
     expect(registry.size).toBe(0);
+  });
+});
+
+describe('createBreakerRegistry async context', () => {
+  // Real timers: fake ones run callbacks from the test's context and would hide the bug. Nothing here is a
+  // margin: the test waits for the HALF_OPEN event itself.
+  it("runs HALF_OPEN listeners in the registry's context, not in that of the request that opened it", async () => {
+    const requests = new AsyncLocalStorage<string>();
+    const registry = createBreakerRegistry({ failureThreshold: 1, resetTimeoutMs: 1 });
+    const seen: Array<[string, string | undefined]> = [];
+    let halfOpen!: () => void;
+    const halfOpened = new Promise<void>((resolve) => {
+      halfOpen = resolve;
+    });
+    registry.onStateChange(({ to }) => {
+      seen.push([to, requests.getStore()]);
+      if (to === 'HALF_OPEN') halfOpen();
+    });
+    await requests.run('opener', () =>
+      registry
+        .get('api')
+        .execute(() => Promise.reject(new Error('down')))
+        .catch(() => undefined),
+    );
+    await halfOpened;
+    await requests.run('trial', () => registry.get('api').execute(async () => 'ok'));
+    expect(seen).toEqual([
+      ['OPEN', 'opener'],
+      ['HALF_OPEN', undefined],
+      ['CLOSED', 'trial'],
+    ]);
+    registry.shutdown();
   });
 });

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { createCircuitBreaker } from './create-circuit-breaker.js';
 import { Listeners } from './listeners.js';
 import { type CircuitBreakerOptions, describe, resolveCircuitBreakerOptions } from './options.js';
@@ -59,6 +60,8 @@ export function createBreakerRegistry(options: BreakerRegistryOptions = {}): Bre
   const breakers = new Map<string, CircuitBreaker>();
   const stateChange = new Listeners<RegistryStateChangeEvent>();
   let shutDown = false;
+  /** The async context the registry was created in, where its breakers are created (see `get`). */
+  const home = new AsyncResource('BreakerRegistry');
   /** The key last used: asking for it again (the common case, one upstream) needs no re-insertion. */
   let mostRecentKey: string | undefined;
 
@@ -89,7 +92,9 @@ export function createBreakerRegistry(options: BreakerRegistryOptions = {}): Bre
         }
         return existing;
       }
-      const breaker = createCircuitBreaker({ ...breakerOptions, name: key });
+      // Created in the registry's own async context, not in that of the request that first named the key: the
+      // breaker's timer-driven events (HALF_OPEN) then carry no request's context.
+      const breaker = home.runInAsyncScope(() => createCircuitBreaker({ ...breakerOptions, name: key }));
       if (shutDown) {
         breaker.shutdown();
         return breaker;

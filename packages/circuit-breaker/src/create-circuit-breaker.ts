@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import OpossumBreaker from 'opossum';
 import { CircuitOpenError, type CircuitOpenReason, createRejection } from './errors/circuit-open-error.js';
 import { Listeners } from './listeners.js';
@@ -27,7 +28,7 @@ const unused = (): Promise<void> => Promise.resolve();
  *
  * Built on opossum with its own tripping disabled: opossum's timeout is off (the caller
  * owns timeouts) and its percentage trip can never fire. Opossum keeps the state and the
- * OPEN -> HALF_OPEN timer; this module runs the calls, classifies each outcome as success,
+ * `OPEN -> HALF_OPEN` timer; this module runs the calls, classifies each outcome as success,
  * failure or ignored, counts consecutive failures, gates the single trial, and calls
  * opossum's `open()` / `close()`. Calls do not go through opossum's `fire()`: it knows only
  * two outcomes (its `errorFilter` turns any other error into a success, which closes a
@@ -48,6 +49,12 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
   readonly #rejectionStackFrames: number;
   readonly #opossum: OpossumBreaker<[], void>;
   readonly #abort = new AbortController();
+  /**
+   * The async context the breaker was created in. The reset timer is armed inside the call that opened the
+   * breaker and would run its HALF_OPEN listeners in that request's context (a log line 60 s later carrying the
+   * opener's request id); they run in this one instead.
+   */
+  readonly #home = new AsyncResource('CircuitBreaker');
 
   #state: CircuitState = 'CLOSED';
   #shutDown = false;
@@ -101,7 +108,7 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     });
 
     this.#opossum.on('open', () => this.#onOpen());
-    this.#opossum.on('halfOpen', () => this.#onHalfOpen());
+    this.#opossum.on('halfOpen', () => this.#home.runInAsyncScope(() => this.#onHalfOpen()));
     this.#opossum.on('close', () => this.#onClose());
   }
 

@@ -1,3 +1,10 @@
+/**
+ * Fail fast on a dead upstream: a circuit breaker that opens after N consecutive failures, lets exactly one trial
+ * call through after a cool-down, and keeps one breaker per upstream in a bounded registry.
+ *
+ * @packageDocumentation
+ */
+
 export type {
   BreakerRegistry,
   BreakerRegistryOptions,
@@ -10,7 +17,7 @@ export type { CircuitBreakerErrorCode } from './errors/circuit-breaker-error.js'
 export { CircuitBreakerError, isCircuitBreakerError } from './errors/circuit-breaker-error.js';
 export type { CircuitOpenErrorInit, CircuitOpenReason } from './errors/circuit-open-error.js';
 export { CircuitOpenError, isCircuitOpenError } from './errors/circuit-open-error.js';
-export type { CircuitBreakerOptions } from './options.js';
+export type { CircuitBreakerOptions, ResolvedCircuitBreakerOptions } from './options.js';
 export { DEFAULT_CIRCUIT_BREAKER_OPTIONS } from './options.js';
 export type {
   CircuitBreaker,

@@ -23,7 +23,7 @@ export interface CircuitBreakerOptions {
    * Errors for which it returns `false` are still rethrown to the caller, but they
    * count as a sign of life: they reset the consecutive-failure count and close a
    * half-open breaker. If `isFailure` itself throws, the error counts as a failure.
-   * @default () => true (every error counts)
+   * @default `() => true` (every error counts)
    */
   isFailure?: ((error: unknown) => boolean) | undefined;
   /**
@@ -34,7 +34,7 @@ export interface CircuitBreakerOptions {
    * half-open trial, the breaker stays HALF_OPEN and the next call becomes the trial.
    * Asked before `isFailure` (which is not asked for an ignored error). If `isIgnored`
    * itself throws, the error is not ignored and `isFailure` decides.
-   * @default () => false (nothing is ignored)
+   * @default `() => false` (nothing is ignored)
    */
   isIgnored?: ((error: unknown) => boolean) | undefined;
   /**

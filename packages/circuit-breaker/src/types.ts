@@ -14,7 +14,7 @@ export interface StateChangeEvent {
 
 export interface OpenEvent {
   readonly name: string;
-  /** Consecutive failures counted when the breaker opened (>= failureThreshold; 1 for a failed trial). */
+  /** Consecutive failures counted when the breaker opened (`>= failureThreshold`; 1 for a failed trial). */
   readonly consecutiveFailures: number;
   /** The error that opened the breaker. */
   readonly lastError: unknown;

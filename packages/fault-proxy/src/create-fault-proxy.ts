@@ -23,6 +23,8 @@ export interface FaultProxyStats {
   /** Chunks forwarded towards the target (`up`) and back (`down`). */
   readonly chunksUp: number;
   readonly chunksDown: number;
+  /** Chunks a blackhole swallowed, both ways. */
+  readonly swallowed: number;
   /** Chunks held by a stall right now. */
   readonly held: number;
 }
@@ -46,8 +48,12 @@ interface Direction {
   readonly from: Socket;
   readonly to: Socket;
   readonly down: boolean;
-  /** When the last chunk queued in this direction is due: chunks never overtake each other. */
-  lastDueAt: number;
+  /**
+   * Delayed chunks in arrival order, each with the time it is due (never before the one ahead of it), and the
+   * one timer that delivers the head: chunks can never overtake each other, whatever timers do with equal times.
+   */
+  readonly queue: Array<{ readonly chunk: Buffer; readonly dueAt: number }>;
+  timer: NodeJS.Timeout | undefined;
   /** Chunks held while stalled. */
   held: Buffer[];
 }
@@ -57,7 +63,10 @@ interface Direction {
  * between a service and its dependency (a real Redis, a real HTTP server):
  * - `latencyMs` + `jitterMs`: each chunk, each way, is delayed by latency plus a random 0..jitter (order kept);
  * - `stall`: nothing is forwarded until the stall ends, then everything held goes through;
- * - `blackhole`: everything is swallowed (connections are accepted and stay open, nothing ever answers);
+ * - `blackhole`: everything is swallowed (connections are accepted and stay open, nothing ever answers). Like a
+ *   network partition, a connection that lost data never carries data again: when the blackhole ends, every
+ *   connection it swallowed bytes of is reset (a TCP stream cannot go on with a hole in it; a Redis client would
+ *   match later replies to the wrong commands), and new connections work;
  * - `resetReplyEvery: n`: every n-th reply chunk is cut in half and the connection reset, so the client sees
  *   a partial reply and `ECONNRESET` after the server did the work.
  */
@@ -71,9 +80,11 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
   let faults = resolveFaults(options.faults ?? {});
   const sockets = new Set<Socket>();
   const directions = new Set<Direction>();
+  /** Directions a blackhole swallowed bytes of: their connections are reset when it ends. */
+  const swallowed = new Set<Direction>();
   let resetArmed = false;
   let downChunks = 0;
-  const counters = { connections: 0, resets: 0, chunksUp: 0, chunksDown: 0 };
+  const counters = { connections: 0, resets: 0, chunksUp: 0, chunksDown: 0, swallowed: 0 };
 
   function destroyPair(client: Socket, upstream: Socket): void {
     client.resetAndDestroy();
@@ -103,19 +114,43 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
   }
 
   function forward(direction: Direction, chunk: Buffer, client: Socket, upstream: Socket): void {
-    if (faults.blackhole) return;
+    if (faults.blackhole) {
+      counters.swallowed += 1;
+      swallowed.add(direction);
+      return;
+    }
     if (faults.stall) {
       direction.held.push(chunk);
       return;
     }
     const delay = faults.latencyMs + (faults.jitterMs > 0 ? random() * faults.jitterMs : 0);
-    if (delay <= 0 && direction.lastDueAt <= Date.now()) {
+    if (delay <= 0 && direction.queue.length === 0) {
       deliver(direction, chunk, client, upstream);
       return;
     }
-    const dueAt = Math.max(direction.lastDueAt, Date.now() + delay);
-    direction.lastDueAt = dueAt;
-    setTimeout(() => deliver(direction, chunk, client, upstream), dueAt - Date.now());
+    const last = direction.queue.at(-1);
+    direction.queue.push({ chunk, dueAt: Math.max(last?.dueAt ?? 0, Date.now() + delay) });
+    if (direction.timer === undefined) armQueue(direction, client, upstream);
+  }
+
+  /** Delivers every queued chunk that is due, in order, then waits for the next one. */
+  function armQueue(direction: Direction, client: Socket, upstream: Socket): void {
+    const head = direction.queue[0];
+    if (head === undefined) {
+      direction.timer = undefined;
+      return;
+    }
+    direction.timer = setTimeout(
+      () => {
+        const now = Date.now();
+        while (direction.queue.length > 0 && (direction.queue[0]?.dueAt ?? 0) <= now) {
+          const next = direction.queue.shift();
+          if (next !== undefined) deliver(direction, next.chunk, client, upstream);
+        }
+        armQueue(direction, client, upstream);
+      },
+      Math.max(0, Math.ceil(head.dueAt - Date.now())),
+    );
   }
 
   function releaseHeld(): void {
@@ -133,15 +168,22 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
     const upstream = new Socket();
     sockets.add(client);
     sockets.add(upstream);
-    const up: Direction = { from: client, to: upstream, down: false, lastDueAt: 0, held: [] };
-    const down: Direction = { from: upstream, to: client, down: true, lastDueAt: 0, held: [] };
+    const up: Direction = { from: client, to: upstream, down: false, queue: [], timer: undefined, held: [] };
+    const down: Direction = { from: upstream, to: client, down: true, queue: [], timer: undefined, held: [] };
     directions.add(up);
     directions.add(down);
     const cleanUp = (): void => {
+      for (const direction of [up, down]) {
+        clearTimeout(direction.timer);
+        direction.timer = undefined;
+        direction.queue.length = 0;
+      }
       sockets.delete(client);
       sockets.delete(upstream);
       directions.delete(up);
       directions.delete(down);
+      swallowed.delete(up);
+      swallowed.delete(down);
       if (!client.destroyed) client.destroy();
       if (!upstream.destroyed) upstream.destroy();
     };
@@ -170,8 +212,16 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
     host,
     setFaults(next) {
       const wasStalled = faults.stall;
+      const wasBlackhole = faults.blackhole;
       faults = resolveFaults(next);
       if (wasStalled && !faults.stall) releaseHeld();
+      if (wasBlackhole && !faults.blackhole) {
+        for (const direction of swallowed) {
+          direction.from.resetAndDestroy();
+          direction.to.resetAndDestroy();
+        }
+        swallowed.clear();
+      }
     },
     resetNextReply() {
       resetArmed = true;

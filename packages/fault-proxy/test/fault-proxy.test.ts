@@ -113,6 +113,40 @@ describe('createFaultProxy', () => {
     expect(received.replaceAll('reply:', '')).toBe('01234');
   });
 
+  it('keeps the byte order of a long stream of separate chunks under random jitter', async () => {
+    // A seeded source (mulberry32): equal due times for chunks queued at different moments used to let a later
+    // chunk overtake an earlier one (timers of equal expiry but different durations fire in any order).
+    let state = 7;
+    const random = (): number => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    proxy = await createFaultProxy({
+      target: { host: '127.0.0.1', port: await startEcho() },
+      faults: { jitterMs: 15 },
+      random,
+    });
+    const client = await open(proxy.port);
+    let received = '';
+    client.on('data', (chunk) => {
+      received += String(chunk);
+    });
+    const sent: string[] = [];
+    for (let i = 0; i < 300; i += 1) {
+      const line = `<${i}>`;
+      sent.push(line);
+      client.write(line);
+      // A separate turn per write, so each reaches the proxy as its own chunk at its own moment.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const expected = sent.join('');
+    await until(() => received.replaceAll('reply:', '').length >= expected.length);
+    expect(received.replaceAll('reply:', '')).toBe(expected);
+  });
+
   it('swallows everything in blackhole mode', async () => {
     proxy = await createFaultProxy({
       target: { host: '127.0.0.1', port: await startEcho() },
@@ -122,7 +156,28 @@ describe('createFaultProxy', () => {
     client.write('lost');
     client.end();
     await once(client, 'close');
-    expect(proxy.stats()).toMatchObject({ chunksUp: 0, chunksDown: 0 });
+    expect(proxy.stats()).toMatchObject({ chunksUp: 0, chunksDown: 0, swallowed: 1 });
+  });
+
+  it('resets the connections a blackhole swallowed bytes of when it ends, and lets new ones through', async () => {
+    proxy = await createFaultProxy({ target: { host: '127.0.0.1', port: await startEcho() } });
+    const hit = await open(proxy.port);
+    const quiet = await open(proxy.port);
+    // The reset reaches the client as ECONNRESET.
+    hit.on('error', () => {});
+    proxy.setFaults({ blackhole: true });
+    hit.write('lost');
+    await until(() => proxy?.stats().swallowed === 1);
+    // Not events.once: it rejects when 'error' (the ECONNRESET) comes before 'close'.
+    const closed = new Promise((resolve) => hit.once('close', resolve));
+    proxy.setFaults({});
+    await closed;
+    expect(quiet.destroyed).toBe(false);
+    quiet.write('kept');
+    expect(await nextData(quiet)).toBe('reply:kept');
+    const fresh = await open(proxy.port);
+    fresh.write('new');
+    expect(await nextData(fresh)).toBe('reply:new');
   });
 
   it('rejects bad faults with a TypeError naming the field', async () => {

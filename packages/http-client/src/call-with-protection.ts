@@ -18,7 +18,7 @@ let defaultProtection: Protection | undefined;
 
 /**
  * Runs any async function under the same retry + breaker + deadline policy as the HTTP client:
- * deadline -> retry (budget, backoff) -> breaker for `key` -> attempt timeout -> `fn`.
+ * `deadline -> retry (budget, backoff) -> breaker for key -> attempt timeout -> fn`.
  * `fn` gets `{ signal, attempt }` and should stop when `signal` aborts. After the last attempt the last
  * error is rethrown as `fn` threw it (this package's timeout, deadline and abort errors aside).
  */

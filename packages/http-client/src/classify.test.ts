@@ -270,7 +270,7 @@ describe('isRetryableError and countsAsBreakerFailure', () => {
     const aborted = new AbortError(base);
     const deadline = new DeadlineExceededError({ ...base, deadlineMs: 10 });
     const request = new HttpClientError('ERR_HTTP_REQUEST', 'could not be sent', base);
-    expect([timeout, network, aborted, deadline, request].map(isRetryableError)).toEqual([
+    expect([timeout, network, aborted, deadline, request].map((error) => isRetryableError(error))).toEqual([
       true,
       true,
       false,

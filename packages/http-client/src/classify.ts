@@ -5,6 +5,7 @@ import { isDeadlineExceededError } from './errors/deadline-exceeded-error.js';
 import { HttpClientError } from './errors/http-client-error.js';
 import { HttpStatusError } from './errors/http-status-error.js';
 import { NetworkError } from './errors/network-error.js';
+import { ResponseTooLargeError } from './errors/response-too-large-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import { parseRetryAfter } from './retry-after.js';
 
@@ -34,6 +35,12 @@ const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
   'ERR_BAD_RESPONSE',
   'ERR_FORM_DATA_DEPTH_EXCEEDED',
 ]);
+
+/**
+ * How axios says a body went over `maxContentLength` (code `ERR_BAD_RESPONSE`, no response attached): its
+ * message is the only thing that tells it from its other unreadable answers.
+ */
+const MAX_CONTENT_LENGTH_EXCEEDED = /^maxContentLength size of (\d+) exceeded$/;
 
 /** Codes axios gives an attempt that ran out of time on its own (a connect timeout from the OS, for one). */
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['ECONNABORTED', 'ETIMEDOUT']);
@@ -73,9 +80,12 @@ export interface AttemptInfo {
   readonly now: number;
 }
 
-/** Is this typed error worth another attempt? */
-export function isRetryableError(error: HttpClientError): boolean {
-  if (error instanceof HttpStatusError) return RETRYABLE_STATUSES.has(error.status);
+/** Is this typed error worth another attempt? `statusCodes`: the statuses that are (`retry.statusCodes`). */
+export function isRetryableError(
+  error: HttpClientError,
+  statusCodes: ReadonlySet<number> = RETRYABLE_STATUSES,
+): boolean {
+  if (error instanceof HttpStatusError) return statusCodes.has(error.status);
   if (error instanceof TimeoutError) return true;
   if (error instanceof NetworkError) return Reflect.get(error, kRetryable) !== false;
   return false;
@@ -95,7 +105,10 @@ export function countsAsBreakerFailure(error: unknown): boolean {
 /** Why a network error is not retried although it is one (TLS certificate errors): kept off the public type. */
 const kRetryable = Symbol('retryable');
 
-export function describeTypedFailure(error: HttpClientError): Failure {
+export function describeTypedFailure(
+  error: HttpClientError,
+  statusCodes: ReadonlySet<number> = RETRYABLE_STATUSES,
+): Failure {
   const status = error instanceof HttpStatusError ? error.status : undefined;
   const reason =
     status !== undefined
@@ -105,7 +118,7 @@ export function describeTypedFailure(error: HttpClientError): Failure {
         : error.code;
   return {
     error,
-    retryable: isRetryableError(error),
+    retryable: isRetryableError(error, statusCodes),
     countsAsFailure: countsAsBreakerFailure(error),
     breakerIgnores: isAbortError(error) || isDeadlineExceededError(error),
     reason,
@@ -146,6 +159,9 @@ export function toHttpClientError(raw: unknown, info: AttemptInfo): HttpClientEr
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
     return new TimeoutError({ ...base, timeoutMs: info.timeoutMs });
   }
+  const tooLarge =
+    code === AxiosError.ERR_BAD_RESPONSE ? MAX_CONTENT_LENGTH_EXCEEDED.exec(raw.message) : null;
+  if (tooLarge !== null) return new ResponseTooLargeError({ ...base, limitBytes: Number(tooLarge[1]) });
   if (code !== undefined && REQUEST_ERROR_CODES.has(code)) {
     return new HttpClientError('ERR_HTTP_REQUEST', `could not be sent: ${raw.message}`, base);
   }

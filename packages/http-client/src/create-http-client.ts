@@ -4,7 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { BreakerRegistry } from '@resilience/circuit-breaker';
 import { generateRequestId, getRequestId, REQUEST_ID_HEADER } from '@resilience/logging';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { describeTypedFailure, type Failure, IDEMPOTENT_METHODS, toHttpClientError } from './classify.js';
+import { describeTypedFailure, type Failure, toHttpClientError } from './classify.js';
 import { HttpClientError } from './errors/http-client-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import type { CallInfo } from './hooks.js';
@@ -19,6 +19,7 @@ import { type CallSpec, executeWithPolicy } from './policy.js';
 import { createPolicyRuntime, type Protection, protectionFromRuntime } from './protection.js';
 import { type RequestTarget, RequestTargets, resolveUrl } from './request-target.js';
 import { safeUrl } from './safe-url.js';
+import { startCallTrace } from './trace-headers.js';
 
 /** Header that makes a POST or PATCH retryable. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -42,6 +43,12 @@ export interface HttpRequestConfig<D = unknown> extends Omit<AxiosRequestConfig<
    * @default the client's `idempotencyKey`
    */
   readonly idempotencyKey?: boolean | string | undefined;
+  /**
+   * Whether this call may be sent more than once: `true` retries it whatever its method and headers (the caller
+   * knows the upstream deduplicates, e.g. by a key in the body), `false` never retries it.
+   * @default `retry.methods` say for the method; POST and PATCH only with an `Idempotency-Key`
+   */
+  readonly idempotent?: boolean | undefined;
 }
 
 /** Config of the method shorthands (`get(url, config)`): everything but `url`, `method` and `data`. */
@@ -99,6 +106,9 @@ function validateConfig(config: HttpRequestConfig & { timeout?: unknown }, url: 
   if (config.retries !== undefined && (!Number.isSafeInteger(config.retries) || config.retries < 0)) {
     throw new TypeError(`option retries must be an integer >= 0, got ${describeValue(config.retries)}`);
   }
+  if (config.idempotent !== undefined && typeof config.idempotent !== 'boolean') {
+    throw new TypeError(`option idempotent must be a boolean, got ${describeValue(config.idempotent)}`);
+  }
   const key = config.idempotencyKey;
   if (key !== undefined && typeof key !== 'boolean' && (typeof key !== 'string' || key.length === 0)) {
     throw new TypeError(
@@ -116,6 +126,7 @@ const CLIENT_KEYS: ReadonlySet<string> = new Set([
   'signal',
   'retries',
   'idempotencyKey',
+  'idempotent',
   'headers',
 ]);
 
@@ -155,6 +166,7 @@ class HttpCallSpec<T extends AxiosResponse> implements CallSpec<T> {
     private readonly now: () => number,
     /** axios' own adapters reject as soon as the signal aborts; a custom `adapter` might not. */
     readonly settlesOnAbort: boolean,
+    private readonly statusCodes: ReadonlySet<number>,
   ) {}
 
   describeFailure(raw: unknown, attempt: number): Failure {
@@ -162,6 +174,7 @@ class HttpCallSpec<T extends AxiosResponse> implements CallSpec<T> {
     const now = this.now();
     return describeTypedFailure(
       toHttpClientError(raw, { method, url, attempts: attempt, requestId, timeoutMs: this.timeoutMs, now }),
+      this.statusCodes,
     );
   }
 
@@ -194,6 +207,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     httpsAgent,
     // The policy owns timeouts (per attempt and per call); axios' own stays off.
     timeout: 0,
+    ...(resolved.maxResponseBytes === undefined ? {} : { maxContentLength: resolved.maxResponseBytes }),
   });
   // An X-Request-ID among the client's default headers is only a fallback: inside a request context that
   // request's id wins (a header set per call still wins over both).
@@ -245,9 +259,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       for (const name of defaultRequestIdNames) delete headers[name];
       headers[REQUEST_ID_HEADER] = requestId;
     }
+    const trace = startCallTrace(headers, callerHeaders);
 
-    let idempotent = IDEMPOTENT_METHODS.has(method);
-    if (!idempotent && (method === 'POST' || method === 'PATCH')) {
+    let idempotent = config.idempotent ?? resolved.retry.methods.has(method);
+    if (config.idempotent === undefined && !idempotent && (method === 'POST' || method === 'PATCH')) {
       if (headerValue(headers, 'idempotency-key') !== undefined) {
         idempotent = true;
       } else {
@@ -283,10 +298,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       signal,
       resolved.now,
       config.adapter === undefined,
+      resolved.retry.statusCodes,
     );
     return executeWithPolicy<AxiosResponse<T, D>>(runtime, spec, (attemptSignal) => {
       // axiosConfig belongs to this call and axios copies it: no copy per attempt is needed.
       axiosConfig.signal = attemptSignal;
+      trace?.stamp(headers);
       return instance.request<T, AxiosResponse<T, D>, D>(axiosConfig);
     });
   }

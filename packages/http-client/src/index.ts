@@ -1,3 +1,12 @@
+/**
+ * One HTTP client for every outbound call of a service: transient failures are retried with jittered backoff, a
+ * dead upstream is detected and failed fast, nothing is sent twice by accident, and every request carries the
+ * caller's request id. The same retry + breaker + deadline policy is available for any async call
+ * (`callWithProtection`, `createProtection`).
+ *
+ * @packageDocumentation
+ */
+
 export type { BreakerRegistry, CircuitState, RegistryStateChangeEvent } from '@resilience/circuit-breaker';
 /** The breaker key of a URL (`scheme://host:port`): what `client.breakers.get()` takes for an upstream. */
 export { CircuitOpenError, isCircuitOpenError, upstreamKey } from '@resilience/circuit-breaker';
@@ -8,11 +17,17 @@ export { callWithProtection } from './call-with-protection.js';
 export type { HttpClient, HttpMethodConfig, HttpRequestConfig } from './create-http-client.js';
 export { createHttpClient, IDEMPOTENCY_KEY_HEADER } from './create-http-client.js';
 export { AbortError, isAbortError } from './errors/abort-error.js';
+export type { DeadlineExceededErrorOptions } from './errors/deadline-exceeded-error.js';
 export { DeadlineExceededError, isDeadlineExceededError } from './errors/deadline-exceeded-error.js';
-export type { HttpClientErrorCode } from './errors/http-client-error.js';
+export type { HttpClientErrorCode, HttpClientErrorOptions } from './errors/http-client-error.js';
 export { HttpClientError, isHttpClientError } from './errors/http-client-error.js';
+export type { HttpStatusErrorOptions } from './errors/http-status-error.js';
 export { HttpStatusError, isHttpStatusError } from './errors/http-status-error.js';
+export type { NetworkErrorOptions } from './errors/network-error.js';
 export { isNetworkError, NetworkError } from './errors/network-error.js';
+export type { ResponseTooLargeErrorOptions } from './errors/response-too-large-error.js';
+export { isResponseTooLargeError, ResponseTooLargeError } from './errors/response-too-large-error.js';
+export type { TimeoutErrorOptions } from './errors/timeout-error.js';
 export { isTimeoutError, TimeoutError } from './errors/timeout-error.js';
 export type {
   AttemptEvent,
@@ -31,6 +46,7 @@ export type {
   ProtectionOptions,
   RetryBudgetOptions,
   RetryOptions,
+  ShouldRetryContext,
 } from './options.js';
 export { HTTP_CLIENT_DEFAULTS } from './options.js';
 export type { ProtectedCallContext, ProtectedCallOptions, Protection } from './protection.js';

@@ -18,6 +18,7 @@ describe('resolveHttpClientOptions', () => {
     expect(resolved.retryBudget).toEqual({ ratio: 0.2, windowMs: 10_000, minRetriesPerWindow: 10 });
     expect(resolved.idempotencyKey).toBe(false);
     expect(resolved.headers).toEqual({});
+    expect(resolved.maxResponseBytes).toBeUndefined();
     expect(HTTP_CLIENT_DEFAULTS.retry.retries).toBe(3);
   });
 
@@ -216,6 +217,19 @@ describe('resolveHttpClientOptions messages and boundaries', () => {
     [{ baseUrl: 'http://a' }, 'option baseUrl is not a known option (did you mean baseURL?)'],
     [{ retries: 2 }, 'option retries is not a known option (did you mean retry.retries?)'],
     [{ foo: 1 }, 'option foo is not a known option'],
+    [{ maxResponseBytes: 0 }, `option maxResponseBytes must be an integer between 1 and ${MAX_INT}, got 0`],
+    [
+      { maxResponseBytes: 1.5 },
+      `option maxResponseBytes must be an integer between 1 and ${MAX_INT}, got 1.5`,
+    ],
+    [
+      { maxResponseBytes: '4mb' },
+      `option maxResponseBytes must be an integer between 1 and ${MAX_INT}, got "4mb"`,
+    ],
+    [
+      { maxResponseBytes: Number.POSITIVE_INFINITY },
+      `option maxResponseBytes must be an integer between 1 and ${MAX_INT}, got Infinity`,
+    ],
   ])('rejects %o with the exact message', (options, message) => {
     expect(() => resolveHttpClientOptions(options as HttpClientOptions)).toThrow(new TypeError(message));
   });
@@ -243,6 +257,8 @@ describe('resolveHttpClientOptions messages and boundaries', () => {
     );
     expect(resolveHttpClientOptions({ retryBudget: { ratio: 0 } }).retryBudget).toMatchObject({ ratio: 0 });
     expect(resolveHttpClientOptions({ baseURL: 'http://a' }).baseURL).toBe('http://a');
+    expect(resolveHttpClientOptions({ maxResponseBytes: 1 }).maxResponseBytes).toBe(1);
+    expect(resolveHttpClientOptions({ maxResponseBytes: MAX_INT }).maxResponseBytes).toBe(MAX_INT);
     for (const jitter of ['equal', 'full', 'none'] as const) {
       expect(resolveHttpClientOptions({ retry: { jitter } }).retry.jitter).toBe(jitter);
     }

@@ -1,5 +1,6 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+import { IDEMPOTENT_METHODS, RETRYABLE_STATUSES } from './classify.js';
 import type { ProtectionHooks } from './hooks.js';
 
 /** How each backoff delay is spread below its nominal value (1 s, 2 s, 4 s, ...). */
@@ -43,6 +44,44 @@ export interface RetryOptions {
    * @default 30000
    */
   readonly maxRetryAfterMs?: number;
+  /**
+   * HTTP statuses worth another attempt (an `HttpStatusError` with another status is not retried).
+   * @default [408, 429, 500, 502, 503, 504]
+   */
+  readonly statusCodes?: readonly number[];
+  /**
+   * Methods retried for any retryable failure: the ones that may be sent twice without changing the result.
+   * POST and PATCH cannot be listed: they are retried only with an `Idempotency-Key` header, or when the call
+   * says `idempotent: true`.
+   * @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']
+   */
+  readonly methods?: readonly string[];
+  /**
+   * Decides about one failed attempt: `true` retries it, `false` gives up, `undefined` keeps the built-in
+   * verdict (`statusCodes`, network errors, timeouts). It cannot make a non-idempotent call retryable, nor
+   * retry past `retries`, the deadline, the retry budget or an open breaker. A throw counts as `undefined` and
+   * is logged.
+   * @default undefined
+   */
+  readonly shouldRetry?: ((context: ShouldRetryContext) => boolean | undefined) | undefined;
+}
+
+/** What `retry.shouldRetry` is told about a failed attempt. */
+export interface ShouldRetryContext {
+  /** The attempt that failed; 1 for the first. */
+  readonly attempt: number;
+  /** What the caller gets if nothing is retried: an `HttpClientError` subclass, or what a protected fn threw. */
+  readonly error: unknown;
+  /** `'CALL'` for `callWithProtection`. */
+  readonly method: string;
+  /** Without query string or credentials (the key for `callWithProtection`). */
+  readonly url: string;
+  /** HTTP status of the answer, when there was one. */
+  readonly status: number | undefined;
+  /** Status (`'503'`) or error code (`'ECONNRESET'`) of the failure. */
+  readonly reason: string;
+  /** The built-in verdict. */
+  readonly retryable: boolean;
 }
 
 export interface BreakerOptions {
@@ -90,27 +129,27 @@ export interface ProtectionOptions {
   readonly deadlineMs?: number | undefined;
   /**
    * Retry policy, a number as shorthand for `{ retries }`, or `false` for no retries.
-   * @default { retries: 3, baseDelayMs: 1000, maxDelayMs: 30000, jitter: 'equal', random: Math.random, maxRetryAfterMs: 30000 }
+   * @default `{ retries: 3, baseDelayMs: 1000, maxDelayMs: 30000, jitter: 'equal', random: Math.random, maxRetryAfterMs: 30000 }`
    */
   readonly retry?: RetryOptions | number | false;
   /**
    * Circuit breaker per upstream (per origin for HTTP, per `key` for `callWithProtection`), or `false` for none.
-   * @default { failureThreshold: 5, resetTimeoutMs: 60000 }
+   * @default `{ failureThreshold: 5, resetTimeoutMs: 60000 }`
    */
   readonly breaker?: BreakerOptions | false;
   /**
    * Limits retries to a share of the traffic, or `false` for no limit.
-   * @default { ratio: 0.2, windowMs: 10000, minRetriesPerWindow: 10 }
+   * @default `{ ratio: 0.2, windowMs: 10000, minRetriesPerWindow: 10 }`
    */
   readonly retryBudget?: RetryBudgetOptions | false;
   /**
    * Where retry, give-up and breaker lines go.
-   * @default createLogger({ service: 'http-client' }) from `@resilience/logging`
+   * @default `createLogger({ service: 'http-client' })` from `@resilience/logging`
    */
   readonly logger?: ProtectionLogger;
   /**
    * Callbacks for metrics: `onAttempt`, `onRetry`, `onGiveUp`. A hook that throws is logged and ignored.
-   * @default {}
+   * @default `{}`
    */
   readonly hooks?: ProtectionHooks;
   /**
@@ -130,7 +169,7 @@ export interface HttpClientOptions extends ProtectionOptions {
   /**
    * Headers sent on every request (a request's own headers win). An `X-Request-ID` here is only used outside
    * a request context: inside one, that request's id is sent instead.
-   * @default {}
+   * @default `{}`
    */
   readonly headers?: Readonly<Record<string, string>>;
   /**
@@ -149,6 +188,14 @@ export interface HttpClientOptions extends ProtectionOptions {
    * @default a keep-alive agent owned by the client (closed by `client.close()`)
    */
   readonly httpsAgent?: HttpsAgent;
+  /**
+   * Largest response body accepted, in bytes, counted after decompression (a small gzip body cannot expand
+   * past it either). A bigger body is not read to its end: the attempt fails with `ResponseTooLargeError`
+   * (`ERR_HTTP_RESPONSE_TOO_LARGE`), which is not retried. Applied as axios' `maxContentLength`; a
+   * `maxContentLength` passed on one call overrides it for that call. `undefined`: no limit.
+   * @default undefined
+   */
+  readonly maxResponseBytes?: number | undefined;
 }
 
 export interface ResolvedRetryOptions {
@@ -158,6 +205,9 @@ export interface ResolvedRetryOptions {
   readonly jitter: JitterMode;
   readonly random: () => number;
   readonly maxRetryAfterMs: number;
+  readonly statusCodes: ReadonlySet<number>;
+  readonly methods: ReadonlySet<string>;
+  readonly shouldRetry: ((context: ShouldRetryContext) => boolean | undefined) | undefined;
 }
 
 export interface ResolvedBreakerOptions {
@@ -189,6 +239,7 @@ export interface ResolvedHttpClientOptions extends ResolvedProtectionOptions {
   readonly idempotencyKey: boolean;
   readonly httpAgent: HttpAgent | undefined;
   readonly httpsAgent: HttpsAgent | undefined;
+  readonly maxResponseBytes: number | undefined;
 }
 
 /** Every default of this package, in one place. */
@@ -202,6 +253,9 @@ export const HTTP_CLIENT_DEFAULTS = Object.freeze({
     jitter: 'equal',
     random: Math.random,
     maxRetryAfterMs: 30_000,
+    statusCodes: RETRYABLE_STATUSES,
+    methods: IDEMPOTENT_METHODS,
+    shouldRetry: undefined,
   } satisfies ResolvedRetryOptions),
   breaker: Object.freeze({ failureThreshold: 5, resetTimeoutMs: 60_000 } satisfies ResolvedBreakerOptions),
   retryBudget: Object.freeze({
@@ -211,6 +265,8 @@ export const HTTP_CLIENT_DEFAULTS = Object.freeze({
   } satisfies ResolvedRetryBudgetOptions),
   headers: Object.freeze({}),
   idempotencyKey: false,
+  /** No limit on response bodies. */
+  maxResponseBytes: undefined,
   /** Keep-alive agents: sockets are reused across calls and attempts. */
   agent: Object.freeze({ keepAlive: true, keepAliveMsecs: 1_000 }),
   // Looked up on each call, so a replaced global Date (fake timers) is honoured.
@@ -237,8 +293,19 @@ const CLIENT_KEYS = [
   'idempotencyKey',
   'httpAgent',
   'httpsAgent',
+  'maxResponseBytes',
 ] as const;
-const RETRY_KEYS = ['retries', 'baseDelayMs', 'maxDelayMs', 'jitter', 'random', 'maxRetryAfterMs'] as const;
+const RETRY_KEYS = [
+  'retries',
+  'baseDelayMs',
+  'maxDelayMs',
+  'jitter',
+  'random',
+  'maxRetryAfterMs',
+  'statusCodes',
+  'methods',
+  'shouldRetry',
+] as const;
 const BREAKER_KEYS = ['failureThreshold', 'resetTimeoutMs'] as const;
 const BUDGET_KEYS = ['ratio', 'windowMs', 'minRetriesPerWindow'] as const;
 const HOOK_KEYS = ['onAttempt', 'onRetry', 'onGiveUp'] as const;
@@ -300,6 +367,39 @@ function fn<T>(path: string, value: T): T {
   return value;
 }
 
+function statusCodes(value: unknown): ReadonlySet<number> {
+  if (!Array.isArray(value)) fail('retry.statusCodes', 'must be an array of HTTP statuses', value);
+  for (const status of value) {
+    if (!Number.isInteger(status) || status < 100 || status > 599) {
+      fail('retry.statusCodes', 'must hold HTTP statuses from 100 to 599', status);
+    }
+  }
+  return new Set(value as number[]);
+}
+
+/** Methods that are never idempotent by themselves (RFC 9110): a key or the call must say so. */
+const UNSAFE_METHODS: ReadonlySet<string> = new Set(['POST', 'PATCH']);
+
+function methods(value: unknown): ReadonlySet<string> {
+  if (!Array.isArray(value)) fail('retry.methods', 'must be an array of HTTP methods', value);
+  const result = new Set<string>();
+  for (const method of value) {
+    if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) {
+      fail('retry.methods', 'must hold HTTP method names', method);
+    }
+    const upper = method.toUpperCase();
+    if (UNSAFE_METHODS.has(upper)) {
+      fail(
+        'retry.methods',
+        `cannot hold ${upper}: it is retried only with an Idempotency-Key header or idempotent: true on the call`,
+        method,
+      );
+    }
+    result.add(upper);
+  }
+  return result;
+}
+
 function resolveRetry(value: ProtectionOptions['retry']): ResolvedRetryOptions {
   const d = HTTP_CLIENT_DEFAULTS.retry;
   if (value === undefined) return d;
@@ -314,6 +414,9 @@ function resolveRetry(value: ProtectionOptions['retry']): ResolvedRetryOptions {
     jitter: value.jitter ?? d.jitter,
     random: fn('retry.random', value.random ?? d.random),
     maxRetryAfterMs: nonNegative('retry.maxRetryAfterMs', value.maxRetryAfterMs ?? d.maxRetryAfterMs),
+    statusCodes: value.statusCodes === undefined ? d.statusCodes : statusCodes(value.statusCodes),
+    methods: value.methods === undefined ? d.methods : methods(value.methods),
+    shouldRetry: value.shouldRetry === undefined ? undefined : fn('retry.shouldRetry', value.shouldRetry),
   };
   if (!JITTER_MODES.includes(resolved.jitter)) {
     fail('retry.jitter', `must be one of ${JITTER_MODES.join(', ')}`, resolved.jitter);
@@ -432,6 +535,8 @@ export function resolveProtectionOptions(
 export function resolveHttpClientOptions(options: HttpClientOptions = {}): ResolvedHttpClientOptions {
   const protection = resolveProtectionOptions(options, CLIENT_KEYS);
   const { baseURL, headers, idempotencyKey, httpAgent, httpsAgent } = options;
+  const maxResponseBytes = options.maxResponseBytes ?? HTTP_CLIENT_DEFAULTS.maxResponseBytes;
+  if (maxResponseBytes !== undefined) integer('maxResponseBytes', maxResponseBytes, 1);
   if (baseURL !== undefined) {
     if (
       typeof baseURL !== 'string' ||
@@ -469,5 +574,6 @@ export function resolveHttpClientOptions(options: HttpClientOptions = {}): Resol
     idempotencyKey: idempotencyKey ?? HTTP_CLIENT_DEFAULTS.idempotencyKey,
     httpAgent,
     httpsAgent,
+    maxResponseBytes,
   };
 }

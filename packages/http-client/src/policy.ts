@@ -343,6 +343,31 @@ type Verdict =
   | { readonly giveUp: true; readonly reason: GiveUpReason; readonly explanation: string }
   | { readonly giveUp: false; readonly delayMs: number };
 
+/** The retry verdict about one failure: the classification's, or `retry.shouldRetry`'s when it gives one. */
+function isRetryable<T>(
+  runtime: PolicyRuntime,
+  spec: CallSpec<T>,
+  failure: Failure,
+  attempt: number,
+): boolean {
+  const { retry } = runtime.options;
+  const { retryable } = failure;
+  if (retry.shouldRetry === undefined) return retryable;
+  let verdict: boolean | undefined;
+  callHook(runtime, 'retry.shouldRetry', () => {
+    verdict = retry.shouldRetry?.({
+      attempt,
+      error: failure.error,
+      method: spec.info.method,
+      url: spec.info.url,
+      status: failure.status,
+      reason: failure.reason,
+      retryable,
+    });
+  });
+  return typeof verdict === 'boolean' ? verdict : retryable;
+}
+
 function decide<T>(
   runtime: PolicyRuntime,
   spec: CallSpec<T>,
@@ -362,7 +387,9 @@ function decide<T>(
   if (isCircuitOpenError(failure.error)) {
     return stop('circuit-open', `the circuit breaker for ${spec.info.upstream} is open`);
   }
-  if (!failure.retryable) return stop('not-retryable', `${failure.reason} is not retried`);
+  if (!isRetryable(runtime, spec, failure, attemptNumber)) {
+    return stop('not-retryable', `${failure.reason} is not retried`);
+  }
   if (!spec.idempotent) {
     return stop(
       'not-idempotent',
@@ -375,6 +402,13 @@ function decide<T>(
     return stop(
       'retries-exhausted',
       `the limit of ${spec.retries + 1} attempt${spec.retries === 0 ? '' : 's'} is reached`,
+    );
+  }
+  // The attempt that just failed may have opened the breaker: a retry would only be rejected after its backoff.
+  if (runtime.breakers?.get(spec.info.upstream).state === 'OPEN') {
+    return stop(
+      'circuit-open',
+      `attempt ${attemptNumber} opened the circuit breaker for ${spec.info.upstream}; a retry would be rejected`,
     );
   }
   let delayMs: number;

@@ -91,8 +91,12 @@ export interface Protection {
 }
 
 /** Turns whatever `fn` threw into a `Failure` with the caller's (or the default) rules. */
-function describeCallFailure(raw: unknown, options: ProtectedCallOptions): Failure {
-  const typed = raw instanceof HttpClientError ? describeTypedFailure(raw) : undefined;
+function describeCallFailure(
+  raw: unknown,
+  options: ProtectedCallOptions,
+  statusCodes: ReadonlySet<number>,
+): Failure {
+  const typed = raw instanceof HttpClientError ? describeTypedFailure(raw, statusCodes) : undefined;
   const retryable = options.isRetryable
     ? options.isRetryable(raw)
     : typed
@@ -158,7 +162,7 @@ export function callUnderPolicy<T>(
       timeoutMs: options.timeoutMs ?? runtime.options.timeoutMs,
       deadlineMs: options.deadlineMs ?? runtime.options.deadlineMs,
       signal: options.signal,
-      describeFailure: (raw) => describeCallFailure(raw, options),
+      describeFailure: (raw) => describeCallFailure(raw, options, runtime.options.retry.statusCodes),
       timeoutError: (attempt, ms) =>
         new TimeoutError({ method: 'CALL', url: key, attempts: attempt, requestId, timeoutMs: ms }),
     },

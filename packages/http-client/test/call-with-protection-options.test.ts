@@ -1,3 +1,4 @@
+import { runWithRequestContext } from '@resilience/logging';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AbortError,
@@ -141,6 +142,38 @@ describe('breaker state changes in the log', () => {
       ['warn', 'circuit breaker opened', 'dep', 'CLOSED', 'OPEN'],
       ['info', 'circuit breaker half-open', 'dep', 'OPEN', 'HALF_OPEN'],
       ['info', 'circuit breaker closed', 'dep', 'HALF_OPEN', 'CLOSED'],
+    ]);
+  });
+});
+
+describe('request ids on breaker log lines', () => {
+  // Real timers: fake ones would run the reset timer outside every request context and hide the bug.
+  it("carries the opener's id on 'opened', none on 'half-open' (a timer), the trial's on 'closed'", async () => {
+    const logs = captureLogs();
+    protection = createProtection({
+      retry: false,
+      breaker: { failureThreshold: 1, resetTimeoutMs: 1 },
+      logger: logs.logger,
+    });
+    const halfOpen = new Promise<void>((resolve) => {
+      protection?.breakers?.onStateChange(({ to }) => {
+        if (to === 'HALF_OPEN') resolve();
+      });
+    });
+    await runWithRequestContext('req-opener', () =>
+      callWithProtection(() => Promise.reject(new Error('down')), { key: 'dep', protection }).catch(() => 0),
+    );
+    await halfOpen;
+    await runWithRequestContext('req-trial', () =>
+      callWithProtection(async () => 1, { key: 'dep', protection }),
+    );
+    const transitions = logs.lines
+      .filter((line) => String(line.msg).startsWith('circuit breaker'))
+      .map((line) => [line.msg, line.requestId]);
+    expect(transitions).toEqual([
+      ['circuit breaker opened', 'req-opener'],
+      ['circuit breaker half-open', undefined],
+      ['circuit breaker closed', 'req-trial'],
     ]);
   });
 });

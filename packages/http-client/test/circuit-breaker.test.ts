@@ -3,9 +3,11 @@ import {
   CircuitOpenError,
   createHttpClient,
   type HttpClient,
+  HttpStatusError,
   isCircuitOpenError,
   isHttpStatusError,
   type RegistryStateChangeEvent,
+  type RetryEvent,
 } from '../src/index.js';
 import { advancingOnRetry, useFakeTime } from './helpers/fake-time.js';
 import { type CapturedLogs, captureLogs } from './helpers/logs.js';
@@ -52,13 +54,27 @@ describe('circuit breaker per upstream', () => {
     );
   });
 
-  it('counts each failed attempt of the retry loop, and stops retrying once it opens', async () => {
+  it('counts each failed attempt of the retry loop, and stops at once, without a backoff, when one opens it', async () => {
     client.close();
-    client = make(10);
+    const retries: RetryEvent[] = [];
+    logs = captureLogs();
+    client = createHttpClient({
+      baseURL: server.origin,
+      retry: { retries: 10, jitter: 'none' },
+      retryBudget: false,
+      logger: logs.logger,
+      hooks: { onRetry: advancingOnRetry(retries) },
+    });
     server.script(fail(20));
     const error = await client.get('/x').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CircuitOpenError);
     expect(server.hits).toBe(5);
+    // Four backoffs (after attempts 1-4), none after attempt 5, which opened the breaker.
+    expect(retries.map((retry) => retry.attempt)).toEqual([1, 2, 3, 4]);
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error).toMatchObject({ status: 503, attempts: 5, giveUpReason: 'circuit-open' });
+    expect((error as Error).message).toContain(
+      `gave up after 5 attempts: attempt 5 opened the circuit breaker for ${server.origin}; a retry would be rejected`,
+    );
   });
 
   it('an interleaved success resets the count', async () => {

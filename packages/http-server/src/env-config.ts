@@ -101,7 +101,7 @@ function isRefusal(value: unknown): value is Refusal {
 
 /**
  * Reads variables from one environment. Each method returns the variable's value, or its default when unset,
- * blank or invalid (an invalid value is recorded as a problem). {@link finish} throws a {@link ConfigError}
+ * blank or invalid (an invalid value is recorded as a problem). {@link EnvReader.finish} throws a {@link ConfigError}
  * with every problem at once.
  */
 export interface EnvReader {

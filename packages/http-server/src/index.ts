@@ -1,3 +1,11 @@
+/**
+ * Run an Express service in production: Prometheus HTTP metrics by route template, one parseable `listening` line
+ * with the real port, sane server timeouts, a graceful shutdown that drains in-flight requests, and environment
+ * configuration read and validated in one place.
+ *
+ * @packageDocumentation
+ */
+
 export type { HttpMetrics, HttpMetricsOptions } from './create-http-metrics.js';
 export {
   CLIENT_CLOSED_STATUS,

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { DestinationStream, LevelWithSilent, Logger as PinoLogger } from 'pino';
 import pino from 'pino';
-import { getRequestId } from './context.js';
+import { getRequestId, getTraceContext } from './context.js';
 import { createLineRedactor, SECRET_FIELDS, SECRET_HEADERS } from './redact-line.js';
 
 /** A pino logger. Lines are JSON with `level` (label), ISO `time`, `service`, `pid`, `hostname`, `msg`. */
@@ -40,7 +40,7 @@ export interface LoggerOptions {
   readonly redact?: readonly string[];
   /**
    * Extra fields on every line. `service` (option above) wins over a `service` given here.
-   * @default {}
+   * @default `{}`
    */
   readonly base?: Readonly<Record<string, unknown>>;
 }
@@ -57,26 +57,39 @@ export const LOGGER_DEFAULTS = {
 const LEVELS: ReadonlySet<string> = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
 const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
 const REQUEST_ID_BINDING = ',"requestId":';
+const TRACE_ID_BINDING = ',"trace_id":';
 
-// Marks a child logger whose bindings already carry `requestId`, so the mixin does not add it twice
-// (pino writes bindings and mixin fields side by side: the key would appear twice in the JSON).
+// Mark child loggers whose bindings already carry `requestId` / `trace_id` (with `span_id`), so the mixin does not
+// add them twice (pino writes bindings and mixin fields side by side: the key would appear twice in the JSON).
 const kRequestIdBound = Symbol('requestIdBound');
+const kTraceBound = Symbol('traceBound');
 
-function requestIdMixin(_mergeObject: object, _level: number, logger: PinoLogger): object {
-  const requestId = getRequestId();
-  if (requestId === undefined || kRequestIdBound in logger) return NO_FIELDS;
-  return { requestId };
+/**
+ * `requestId` of the request context, and `trace_id` / `span_id` of the current trace context (the active
+ * OpenTelemetry span, else the request's), on every line, unless the logger's own bindings carry them.
+ */
+function requestContextMixin(_mergeObject: object, _level: number, logger: PinoLogger): object {
+  const requestId = kRequestIdBound in logger ? undefined : getRequestId();
+  const trace = kTraceBound in logger ? undefined : getTraceContext();
+  if (requestId === undefined && trace === undefined) return NO_FIELDS;
+  const fields: Record<string, string> = {};
+  if (requestId !== undefined) fields.requestId = requestId;
+  if (trace !== undefined) {
+    fields.trace_id = trace.traceId;
+    fields.span_id = trace.spanId;
+  }
+  return fields;
 }
 
 function mergeMixin(mergeObject: object, mixinObject: object): object {
   return mixinObject === NO_FIELDS ? mergeObject : Object.assign(mixinObject, mergeObject);
 }
 
-function markRequestIdBindings(child: PinoLogger): void {
+function markContextBindings(child: PinoLogger): void {
   const chindings: unknown = Reflect.get(child, pino.symbols.chindingsSym);
-  if (typeof chindings === 'string' && chindings.includes(REQUEST_ID_BINDING)) {
-    Object.defineProperty(child, kRequestIdBound, { value: true });
-  }
+  if (typeof chindings !== 'string') return;
+  if (chindings.includes(REQUEST_ID_BINDING)) Object.defineProperty(child, kRequestIdBound, { value: true });
+  if (chindings.includes(TRACE_ID_BINDING)) Object.defineProperty(child, kTraceBound, { value: true });
 }
 
 function validate(options: LoggerOptions): void {
@@ -108,7 +121,8 @@ function validate(options: LoggerOptions): void {
 /**
  * A pino logger writing JSON lines, with secrets redacted and, inside a request context
  * (`runWithRequestContext`, `httpLogger`), the request's `requestId` on every line, from this
- * logger and from all of its children.
+ * logger and from all of its children, and beside it `trace_id` and `span_id` of the current trace context
+ * (`getTraceContext()`: the active OpenTelemetry span, else the request's).
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   validate(options);
@@ -128,9 +142,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       formatters: { level: (label) => ({ level: label }) },
       hooks: { streamWrite: redactLine },
       ...(extraPaths.length > 0 ? { redact: { paths: [...extraPaths], censor: '[Redacted]' } } : {}),
-      mixin: requestIdMixin,
+      mixin: requestContextMixin,
       mixinMergeStrategy: mergeMixin,
-      onChild: markRequestIdBindings,
+      onChild: markContextBindings,
     },
     destination,
   );

@@ -1,19 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { enterRequestContext } from './context.js';
+import { type CurrentTraceContext, enterRequestContext } from './context.js';
 import { createLogger, type Logger } from './create-logger.js';
+import { activeSpanContext } from './opentelemetry.js';
 import {
   describeInvalidRequestId,
   generateRequestId,
   isValidRequestId,
   REQUEST_ID_HEADER,
 } from './request-id.js';
+import { generateSpanId, generateTraceId } from './trace-ids.js';
+import { isValidTracestate, parseTraceparent, TRACEPARENT_HEADER, TRACESTATE_HEADER } from './traceparent.js';
 
 declare module 'http' {
   interface IncomingMessage {
     /** The request id: a valid inbound `X-Request-ID`, otherwise a generated one. Set by `httpLogger()`. */
     id: string;
-    /** Child logger whose lines carry this request's `requestId`. Set by `httpLogger()`. */
+    /** Child logger whose lines carry this request's `requestId`, `trace_id` and `span_id`. Set by `httpLogger()`. */
     log: Logger;
   }
 }
@@ -97,6 +100,38 @@ function validate(options: HttpLoggerOptions): void {
   }
 }
 
+/** Flags of a trace this service starts (no valid inbound `traceparent`): sampled, as it is logged. */
+export const NEW_TRACE_FLAGS = 0x01;
+
+/**
+ * The trace context of an inbound request: the active OpenTelemetry span's when there is one (an
+ * instrumentation already read the headers and started the server span); else the inbound `traceparent`'s
+ * trace, with a new span id for this request and the inbound `tracestate` when valid; else a new trace.
+ */
+function inboundTrace(req: IncomingMessage): CurrentTraceContext {
+  const active = activeSpanContext();
+  if (active !== undefined) return active;
+  const parent = parseTraceparent(req.headers[TRACEPARENT_HEADER]);
+  if (parent === undefined) {
+    const traceId = generateTraceId();
+    return {
+      traceId,
+      spanId: generateSpanId(),
+      traceFlags: NEW_TRACE_FLAGS,
+      tracestate: undefined,
+      source: 'request',
+    };
+  }
+  const tracestate = req.headers[TRACESTATE_HEADER];
+  return {
+    traceId: parent.traceId,
+    spanId: generateSpanId(),
+    traceFlags: parent.traceFlags,
+    tracestate: isValidTracestate(tracestate) ? tracestate : undefined,
+    source: 'request',
+  };
+}
+
 function levelFor(status: number, aborted: boolean): 'error' | 'warn' | 'info' {
   if (status >= 500) return 'error';
   if (status >= 400 || aborted) return 'warn';
@@ -105,9 +140,11 @@ function levelFor(status: number, aborted: boolean): 'error' | 'warn' | 'info' {
 
 /**
  * Express middleware: gives every request an id (a valid inbound `X-Request-ID`, else a new
- * one), sets `req.id`, `req.log` and the `X-Request-ID` response header, runs the rest of the
- * chain inside the request context (so `getRequestId()` and every logger see the id), and writes
- * one line when the response is done: `requestId`, `method`, `path`, `status`, `responseTimeMs`
+ * one) and a W3C trace context (the trace of a valid inbound `traceparent`, else a new trace, and a
+ * new span id of its own; or the active OpenTelemetry span's), sets `req.id`, `req.log` and the
+ * `X-Request-ID` response header, runs the rest of the chain inside the request context (so
+ * `getRequestId()`, `getTraceContext()` and every logger see them), and writes one line when the
+ * response is done: `requestId`, `trace_id`, `span_id`, `method`, `path`, `status`, `responseTimeMs`
  * (and `aborted: true` if the client went away first). Level: 5xx error, 4xx warn, else info.
  * Mount it first, so that responses from every later middleware carry the header.
  */
@@ -145,7 +182,8 @@ export function httpLogger(options: HttpLoggerOptions = {}): HttpLoggerMiddlewar
       id = newId(req);
     }
 
-    const log = logger.child({ requestId: id });
+    const trace = inboundTrace(req);
+    const log = logger.child({ requestId: id, trace_id: trace.traceId, span_id: trace.spanId });
     req.id = id;
     req.log = log;
     res.setHeader(headerName, id);
@@ -179,6 +217,6 @@ export function httpLogger(options: HttpLoggerOptions = {}): HttpLoggerMiddlewar
       log[levelFor(status, aborted)](line, aborted ? 'request aborted' : 'request completed');
     });
 
-    enterRequestContext(id, next);
+    enterRequestContext(id, trace, next);
   };
 }

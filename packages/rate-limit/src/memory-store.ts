@@ -56,7 +56,7 @@ function check(option: string, value: number, min: number, max: number): number 
 }
 
 /**
- * A bounded in-process multi-window store. Per client it keeps one `Map` entry (key -> slot) and, per window,
+ * A bounded in-process multi-window store. Per client it keeps one `Map` entry (key to slot) and, per window,
  * 16 bytes in typed arrays (period start as a float64, current and previous counts as uint32), plus one float64
  * expiry: no object per client. The Map is kept in least-recently-seen order, which is the eviction order when
  * `maxClients` is reached; clients whose windows all ended are reclaimed by the sweep, or first when full.

@@ -130,7 +130,7 @@ export interface RateLimitOptions {
   readonly now?: () => number;
   /**
    * Whether the per-window stores' backend can take their `init` now (rate-limit-redis loads its scripts there);
-   * while false, `init` waits for `reinitializeStores()`. @default () => true
+   * while false, `init` waits for `reinitializeStores()`. @default `() => true`
    */
   readonly storesReady?: () => boolean;
 }

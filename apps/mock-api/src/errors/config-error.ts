@@ -1,14 +1,22 @@
+import type { ConfigProblem, ConfigError as EnvConfigError } from '@resilience/http-server';
 import { MockApiError } from './mock-api-error.js';
 
-/** An environment variable has a value the service cannot run with. */
+/**
+ * Environment variables have values the service cannot run with. `problems` lists every one of them (each with
+ * the variable and what to write instead), so one failed start shows all that needs fixing.
+ */
 export class ConfigError extends MockApiError {
-  /** The environment variable at fault, e.g. `PORT`. */
+  /** The first variable at fault, e.g. `PORT` (for a check across variables, the names joined by `, `). */
   readonly variable: string;
+  /** Every invalid variable, in the order they are read. */
+  readonly problems: readonly ConfigProblem[];
 
-  constructor(variable: string, message: string) {
-    super('ERR_MOCK_API_CONFIG', `${variable}: ${message}`);
+  /** Made from the shared reader's error (`@resilience/http-server`), whose message and problems it keeps. */
+  constructor(source: EnvConfigError) {
+    super('ERR_MOCK_API_CONFIG', source.message, { cause: source });
     this.name = 'ConfigError';
-    this.variable = variable;
+    this.problems = source.problems;
+    this.variable = source.problems[0]?.variable ?? '';
   }
 }
 

@@ -29,6 +29,22 @@ const BODY_ERRORS: Readonly<Record<string, readonly [number, string, string]>> =
   'request.size.invalid': [400, 'bad_request', 'The body length does not match Content-Length.'],
 };
 
+/**
+ * Codes of the decoders behind `Content-Encoding`: zlib for gzip and deflate (`Z_DATA_ERROR`, `Z_BUF_ERROR`),
+ * Brotli (`ERR__ERROR_FORMAT_PADDING_1`...) and zstd where Node has it (`ZSTD_error_...`).
+ */
+const DECODER_ERROR_CODE = /^(?:Z_|ERR__ERROR_|ERR_BROTLI|ZSTD_)/;
+
+/**
+ * A body that its Content-Encoding's decoder refused. body-parser hands the decoder's error on with
+ * `status: 400` but no `type`, so it is recognised by its code.
+ */
+function isBodyDecodingError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { status, code } = error as { status?: unknown; code?: unknown };
+  return status === 400 && typeof code === 'string' && DECODER_ERROR_CODE.test(code);
+}
+
 /** Unmatched routes: 404 JSON. */
 export const notFoundHandler: RequestHandler = (req, res) => {
   sendError(req, res, 404, 'not_found', `No route for ${req.method} ${req.path}.`);
@@ -41,6 +57,16 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   if (isHttpError(error)) {
     sendError(req, res, error.status, error.error, error.message, error.details);
+    return;
+  }
+  if (isBodyDecodingError(error)) {
+    sendError(
+      req,
+      res,
+      400,
+      'malformed_body',
+      'The body could not be decoded: it is not valid for its Content-Encoding.',
+    );
     return;
   }
   if (isBodyParserError(error)) {

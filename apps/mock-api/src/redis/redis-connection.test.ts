@@ -3,11 +3,14 @@ import { createLogger } from '@resilience/logging';
 import { ClientClosedError, ClientOfflineError, SocketClosedUnexpectedlyError } from 'redis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isRedisTimeoutError, RedisTimeoutError } from '../errors/redis-timeout-error.js';
+import { isRedisUnavailableError, RedisUnavailableError } from '../errors/redis-unavailable-error.js';
 import {
   commandMayHaveRun,
   createRedisConnection,
+  describeConnectionFailure,
   type RedisClientLike,
   reconnectDelay,
+  redisAddress,
   sendWithTimeout,
 } from './redis-connection.js';
 
@@ -187,8 +190,94 @@ describe('reconnectDelay', () => {
   });
 });
 
+/** A connection failure as node's net module reports it. */
+function refused(address: string, port: number): Error {
+  return Object.assign(new Error(`connect ECONNREFUSED ${address}:${port}`), {
+    code: 'ECONNREFUSED',
+    address,
+    port,
+  });
+}
+
+describe('a command while Redis is unreachable', () => {
+  it('fails naming Redis, its address and the last connection failure, not "The client is offline"', async () => {
+    const client = new FakeClient();
+    const connection = createRedisConnection({
+      client,
+      owned: true,
+      logger: logCapture().logger,
+      commandTimeoutMs: 100,
+      address: 'redis.internal:6380',
+    });
+    client.reply = Promise.reject(new ClientOfflineError());
+    const before = await connection.send(['GET', 'k']).catch((error: unknown) => error);
+    expect(String(before)).toBe(
+      'RedisUnavailableError: redis unreachable at redis.internal:6380 (not connected yet), GET not sent',
+    );
+    const cause = refused('10.0.0.7', 6380);
+    client.emit('error', cause);
+    client.reply = Promise.reject(new ClientOfflineError());
+    const error = await connection.send(['EVALSHA', 'sha']).catch((caught: unknown) => caught);
+    expect(isRedisUnavailableError(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'ERR_REDIS_UNAVAILABLE',
+      message: 'redis unreachable at redis.internal:6380 (ECONNREFUSED), EVALSHA not sent',
+      address: 'redis.internal:6380',
+      reason: 'ECONNREFUSED',
+      command: 'EVALSHA',
+      cause,
+    });
+    expect(commandMayHaveRun(error)).toBe(false);
+    expect(connection.unavailableError('PING').message).toBe(
+      'redis unreachable at redis.internal:6380 (ECONNREFUSED), PING not sent',
+    );
+    await connection.close();
+    client.reply = Promise.reject(new ClientClosedError());
+    expect(String(await connection.send(['GET', 'k']).catch((caught: unknown) => caught))).toContain(
+      '(client closed), GET not sent',
+    );
+  });
+
+  it('takes the address from the connection failure when none is given, and passes other errors through', async () => {
+    const client = new FakeClient();
+    const connection = createRedisConnection({
+      client,
+      owned: true,
+      logger: logCapture().logger,
+      commandTimeoutMs: 100,
+    });
+    client.emit('error', refused('127.0.0.1', 1));
+    client.reply = Promise.reject(new ClientOfflineError());
+    await expect(connection.send(['EVAL'])).rejects.toThrow(
+      'redis unreachable at 127.0.0.1:1 (ECONNREFUSED), EVAL not sent',
+    );
+    const broken = new SocketClosedUnexpectedlyError();
+    client.reply = Promise.reject(broken);
+    await expect(connection.send(['EVAL'])).rejects.toBe(broken);
+    await connection.close();
+  });
+});
+
+describe('redisAddress', () => {
+  it('is host:port of the URL, 6379 by default, without credentials', () => {
+    expect(redisAddress('redis://user:secret@10.1.2.3:6380/2')).toBe('10.1.2.3:6380');
+    expect(redisAddress('rediss://cache.internal')).toBe('cache.internal:6379');
+  });
+});
+
+describe('describeConnectionFailure', () => {
+  it('is the system code when there is one, else the message', () => {
+    expect(describeConnectionFailure(refused('127.0.0.1', 1))).toBe('ECONNREFUSED');
+    expect(describeConnectionFailure(new Error('Connection timeout'))).toBe('Connection timeout');
+    expect(describeConnectionFailure(undefined)).toBe('not connected yet');
+  });
+});
+
 describe('commandMayHaveRun', () => {
   it('is false only for a command that never left the process', () => {
+    expect(commandMayHaveRun(new RedisUnavailableError('127.0.0.1:6379', 'ECONNREFUSED', 'EVAL'))).toBe(
+      false,
+    );
     expect(commandMayHaveRun(new ClientOfflineError())).toBe(false);
     expect(commandMayHaveRun(new ClientClosedError())).toBe(false);
     expect(commandMayHaveRun(new RedisTimeoutError('EVAL', 100, true))).toBe(false);

@@ -1,6 +1,7 @@
 import type { Logger } from '@resilience/logging';
 import { ClientClosedError, ClientOfflineError, createClient } from 'redis';
 import { isRedisTimeoutError, RedisTimeoutError } from '../errors/redis-timeout-error.js';
+import { isRedisUnavailableError, RedisUnavailableError } from '../errors/redis-unavailable-error.js';
 
 /** The part of a node-redis client this service uses (a `createClient()` result fits). */
 export interface RedisClientLike {
@@ -20,6 +21,11 @@ export type RedisCommand = (args: readonly string[]) => Promise<unknown>;
 export interface RedisConnection {
   readonly send: RedisCommand;
   isReady(): boolean;
+  /**
+   * The error a command gets while the client is not connected: names Redis, its address and the last
+   * connection failure (`redis unreachable at 127.0.0.1:6379 (ECONNREFUSED), EVALSHA not sent`).
+   */
+  unavailableError(command: string): RedisUnavailableError;
   /** Calls `listener` every time the client becomes ready (first connect and every reconnect); returns a disposer. */
   onReady(listener: () => void): () => void;
   /** Destroys the client if this connection created it; detaches listeners either way. */
@@ -33,6 +39,33 @@ export interface RedisConnectionOptions {
   readonly logger: Logger;
   /** Longest wait for one command. */
   readonly commandTimeoutMs: number;
+  /**
+   * `host:port` named in errors (see {@link redisAddress}).
+   * @default the address of the last connection failure, or `the configured address`
+   */
+  readonly address?: string;
+}
+
+/** `host:port` of a Redis URL (port 6379 when it has none), without user or password. */
+export function redisAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`;
+  } catch {
+    return 'the configured address';
+  }
+}
+
+/**
+ * Why the client is not connected, in a word or two: the system code of the last connection failure
+ * (`ECONNREFUSED`, `ENOTFOUND`, `ETIMEDOUT`, …), else its message (`Connection timeout`, `Socket closed
+ * unexpectedly`), else `not connected yet`.
+ */
+export function describeConnectionFailure(error: Error | undefined): string {
+  if (error === undefined) return 'not connected yet';
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && code !== '') return code;
+  return error.message !== '' ? error.message : error.name;
 }
 
 /**
@@ -42,7 +75,11 @@ export interface RedisConnectionOptions {
  */
 export function commandMayHaveRun(error: unknown): boolean {
   if (isRedisTimeoutError(error)) return !error.failedFast;
-  return !(error instanceof ClientOfflineError || error instanceof ClientClosedError);
+  return !(
+    isRedisUnavailableError(error) ||
+    error instanceof ClientOfflineError ||
+    error instanceof ClientClosedError
+  );
 }
 
 /** Reconnect after 50 ms, doubling up to 2 s, forever (with a little jitter so instances do not align). */
@@ -73,7 +110,8 @@ export function createRedisClient(url: string): RedisClientLike {
 /**
  * Sends one command and gives up after `timeoutMs`. node-redis's own per-command `timeout` only covers the time
  * a command waits to be written: once written, it waits for the reply for as long as the socket lives.
- * `onLateReply` runs when a command that already timed out finally settles.
+ * `onLateReply` runs when a command that already timed out finally settles; `mapError` turns the client's
+ * rejection into the one the caller gets.
  */
 export function sendWithTimeout(
   client: RedisClientLike,
@@ -81,6 +119,7 @@ export function sendWithTimeout(
   timeoutMs: number,
   onTimeout: () => void = () => {},
   onLateReply: () => void = () => {},
+  mapError: (error: unknown, args: readonly string[]) => unknown = (error) => error,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -108,7 +147,7 @@ export function sendWithTimeout(
       },
       (error: unknown) => {
         settle();
-        reject(error);
+        reject(mapError(error, args));
       },
     );
   });
@@ -128,8 +167,11 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
   const readyListeners = new Set<() => void>();
   let failing = false;
   let closed = false;
+  // The connection's last failure, named in the errors of commands refused while it is down.
+  let lastFailure: Error | undefined;
 
   const onError = (error: Error): void => {
+    lastFailure = error;
     if (!failing) {
       failing = true;
       logger.error({ err: error }, 'redis connection failed; retrying in the background');
@@ -139,6 +181,7 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
   };
   const onReady = (): void => {
     failing = false;
+    lastFailure = undefined;
     logger.info('redis ready');
     for (const listener of readyListeners) listener();
   };
@@ -151,6 +194,28 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     });
   }
 
+  const unavailableError = (command: string): RedisUnavailableError => {
+    const failure = lastFailure as (Error & { address?: unknown; port?: unknown }) | undefined;
+    const address =
+      options.address ??
+      (typeof failure?.address === 'string' && typeof failure.port === 'number'
+        ? `${failure.address}:${failure.port}`
+        : 'the configured address');
+    const reason = closed ? 'client closed' : describeConnectionFailure(lastFailure);
+    return new RedisUnavailableError(
+      address,
+      reason,
+      command,
+      lastFailure === undefined ? {} : { cause: lastFailure },
+    );
+  };
+  // node-redis refuses a command while disconnected with "The client is offline" (or "closed"): name Redis,
+  // where it is and why it is unreachable instead.
+  const mapError = (error: unknown, args: readonly string[]): unknown =>
+    error instanceof ClientOfflineError || error instanceof ClientClosedError
+      ? unavailableError(args[0] ?? '(empty)')
+      : error;
+
   let stalled = 0;
   const onTimeout = (): void => {
     stalled += 1;
@@ -162,8 +227,9 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     send: (args) =>
       stalled > 0
         ? Promise.reject(new RedisTimeoutError(args[0] ?? '(empty)', commandTimeoutMs, true))
-        : sendWithTimeout(client, args, commandTimeoutMs, onTimeout, onLateReply),
+        : sendWithTimeout(client, args, commandTimeoutMs, onTimeout, onLateReply, mapError),
     isReady: () => client.isReady,
+    unavailableError,
     onReady(listener) {
       const entry = (): void => listener();
       readyListeners.add(entry);

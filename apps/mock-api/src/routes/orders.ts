@@ -3,7 +3,8 @@ import { type Request, type Response, Router } from 'express';
 import { HttpError } from '../errors/http-error.js';
 import { isStoreUnavailableError } from '../errors/store-unavailable-error.js';
 import { jsonBody, requireJsonContentType } from '../http/require-json.js';
-import { isValidIdempotencyKey, requestFingerprint } from '../idempotency/fingerprint.js';
+import { requestFingerprint } from '../idempotency/fingerprint.js';
+import { readIdempotencyKey } from '../idempotency/idempotency-header.js';
 import type { ItemCatalogue } from '../items/items.js';
 import type { MockApiMetrics } from '../metrics.js';
 import { orderIdForKey } from '../orders/order-id.js';
@@ -72,14 +73,7 @@ export function createOrdersRouter(options: OrdersRouterOptions): Router {
   const router = Router();
 
   router.post('/api/orders', requireJsonContentType, jsonBody(), async (req, res) => {
-    const rawKey = req.headers[IDEMPOTENCY_KEY_HEADER];
-    if (rawKey !== undefined && !isValidIdempotencyKey(rawKey)) {
-      throw new HttpError(
-        400,
-        'invalid_idempotency_key',
-        'Idempotency-Key must be 1-255 printable ASCII characters.',
-      );
-    }
+    const rawKey = readIdempotencyKey(req);
     const input = parseOrderInput(req.body);
     if (!input.ok) {
       throw new HttpError(400, 'validation_failed', 'The order is not valid.', {

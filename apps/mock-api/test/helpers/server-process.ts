@@ -16,9 +16,9 @@ export interface ServerProcess {
   kill(): void;
 }
 
-/** Runs src/server.ts (through tsx, no build needed) with exactly `env` plus PATH. */
-export function startServerProcess(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/** Runs src/server.ts (through tsx, no build needed) with exactly `env` plus PATH, and `args` after it. */
+export function startServerProcess(env: Record<string, string>, args: readonly string[] = []): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
     cwd: PACKAGE_DIR,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

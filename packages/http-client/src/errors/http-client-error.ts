@@ -7,7 +7,8 @@ export type HttpClientErrorCode =
   | 'ERR_HTTP_NETWORK'
   | 'ERR_DEADLINE'
   | 'ERR_HTTP_ABORTED'
-  | 'ERR_HTTP_REQUEST';
+  | 'ERR_HTTP_REQUEST'
+  | 'ERR_HTTP_RESPONSE_TOO_LARGE';
 
 export interface HttpClientErrorOptions {
   /** HTTP method, or `'CALL'` for `callWithProtection`. */
