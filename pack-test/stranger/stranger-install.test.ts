@@ -104,6 +104,7 @@ describe('a project outside the workspace installs the packed tarballs with npm'
       '@resilience/http-client',
       '@resilience/http-server',
       '@resilience/logging',
+      '@resilience/rate-limit',
     ]);
   });
 
@@ -166,6 +167,7 @@ describe('a project outside the workspace installs the packed tarballs with npm'
         'ok breaker OPEN after 3 failures, next call ERR_CIRCUIT_OPEN',
         `ok http-client 200 after 2 attempts, request id req-${service}`,
         'ok http-server metrics count 1 x 503 and 1 x 200 on /flaky',
+        'ok rate-limit 200 then 429 rate_limited with RateLimit headers',
         'ok http-server shut down with exit code 0',
       ]);
       const logs = jsonLines(result);
@@ -221,6 +223,7 @@ describe('a project outside the workspace installs the packed tarballs with npm'
           'ok breaker OPEN, next call ERR_CIRCUIT_OPEN',
           'ok http-client 200 after 2 attempts',
           'ok http-client ERR_HTTP_STATUS 404 not retried',
+          'ok rate-limit 200 then 429 rate_limited',
           'ok http-server closed',
         ]);
       });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createHttpMetrics } from '@resilience/http-server';
 import { createLogger, httpLogger, type Logger } from '@resilience/logging';
+import { createRedisMultiWindowStore } from '@resilience/rate-limit';
 import express, { type Express } from 'express';
-import { MemoryStore, type Store } from 'express-rate-limit';
+import type { Store } from 'express-rate-limit';
 import type { Registry } from 'prom-client';
 import type { MockApiConfig } from './config.js';
 import { createFaultInjector, type FaultInjector } from './faults/fault-injector.js';
@@ -23,7 +24,6 @@ import {
   type RedisConnection,
   redisAddress,
 } from './redis/redis-connection.js';
-import { RedisRateLimitStore } from './redis/redis-rate-limit-store.js';
 import { createAdminFaultsRouter } from './routes/admin-faults.js';
 import { createItemsRouter } from './routes/items.js';
 import { createOpsRouter } from './routes/ops.js';
@@ -47,7 +47,11 @@ export interface MockApiDeps {
   readonly generateId?: () => string;
   /** @default in memory, or in Redis when config.redis is set */
   readonly orderStore?: OrderStore;
-  /** One store per window, never shared. @default MemoryStore each, or rate-limit-redis when config.redis is set */
+  /**
+   * One express-rate-limit store per window, never shared (counted one window after the other).
+   * @default the package's bounded memory store for both windows, or one multi-window Redis store (one round
+   * trip per request) when config.redis is set
+   */
   readonly rateLimitStores?: Readonly<Record<RateLimitWindow, Store>>;
   /** Registry for every metric. @default a new Registry */
   readonly registry?: Registry;
@@ -116,17 +120,18 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
   const prefix = config.redis?.keyPrefix ?? '';
   const send = redis?.send;
 
+  // With Redis: both windows of a client in one script call per request, under `<prefix>rl:{client}:<window>`.
   const rateLimitStores =
     deps.rateLimitStores ??
-    (redis === undefined
-      ? { minute: new MemoryStore(), hour: new MemoryStore() }
-      : {
-          minute: new RedisRateLimitStore(redis, `${prefix}rl:minute:`),
-          hour: new RedisRateLimitStore(redis, `${prefix}rl:hour:`),
-        });
+    (send === undefined
+      ? undefined
+      : createRedisMultiWindowStore({
+          sendCommand: (...args: string[]) => send(args),
+          prefix: `${prefix}rl:`,
+        }));
   const rateLimiting = createRateLimiting({
     config: config.rateLimit,
-    stores: rateLimitStores,
+    ...(rateLimitStores === undefined ? {} : { stores: rateLimitStores }),
     metrics,
     logger,
     now,

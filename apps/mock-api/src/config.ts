@@ -6,8 +6,8 @@ import {
   type Refusal,
   refuse,
 } from '@resilience/http-server';
+import { describeInvalidAddress } from '@resilience/rate-limit';
 import { ConfigError } from './errors/config-error.js';
-import { describeInvalidAddress } from './network/address-list.js';
 
 /** pino levels, plus `silent`. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';

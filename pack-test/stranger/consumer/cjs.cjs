@@ -1,4 +1,4 @@
-// What someone else's CommonJS project writes after `npm install` of the four tarballs: `require()` of our ES
+// What someone else's CommonJS project writes after `npm install` of the tarballs: `require()` of our ES
 // modules (Node's require(esm)). Every step prints one line that starts with `ok `; log lines are JSON. Exits 0
 // only when every step worked.
 const {
@@ -8,6 +8,7 @@ const {
 const { createHttpClient, isCircuitOpenError } = require('@resilience/http-client');
 const { createHttpMetrics, installGracefulShutdown, listen } = require('@resilience/http-server');
 const { createLogger, httpLogger, runWithRequestContext } = require('@resilience/logging');
+const { createRateLimit } = require('@resilience/rate-limit');
 const express = require('express');
 
 const say = (line) => process.stdout.write(`ok ${line}\n`);
@@ -48,6 +49,9 @@ async function main() {
     else res.json({ ok: true, hits: flakyHits });
   });
   app.get('/metrics', metrics.handler);
+  // rate-limit: one request a minute per client on /limited
+  const limiter = createRateLimit({ windows: [{ name: 'minute', windowMs: 60_000, limit: 1 }] });
+  app.get('/limited', limiter, (req, res) => res.json({ client: req.rateLimitClient.kind }));
   const { server, url } = await listen(app, { port: 0, logger });
 
   // http-client: retries the 503 and gets the 200, with the caller's request id on both attempts
@@ -75,6 +79,16 @@ async function main() {
     'metrics count the 200',
   );
   say('http-server metrics count 1 x 503 and 1 x 200 on /flaky');
+
+  const first = await fetch(`${url}/limited`);
+  const second = await fetch(`${url}/limited`);
+  const refusal = await second.json();
+  check(first.status === 200 && (await first.json()).client === 'ip', `first /limited ${first.status}`);
+  check(second.status === 429 && refusal.error === 'rate_limited', `second /limited ${second.status}`);
+  check(refusal.requestId === second.headers.get('x-request-id'), `requestId ${refusal.requestId}`);
+  check(/^"minute"; r=0; t=\d+$/.test(second.headers.get('ratelimit') ?? ''), 'RateLimit header');
+  await limiter.close();
+  say('rate-limit 200 then 429 rate_limited with RateLimit headers');
   client.close();
 
   // graceful shutdown, as a signal would start it (exit injected so the script can report)

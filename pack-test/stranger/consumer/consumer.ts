@@ -5,6 +5,7 @@ import { type CircuitState, createCircuitBreaker, isCircuitOpenError } from '@re
 import { createHttpClient, type HttpClientOptions, isHttpStatusError } from '@resilience/http-client';
 import { createHttpMetrics, listen } from '@resilience/http-server';
 import { createLogger, httpLogger, type Logger } from '@resilience/logging';
+import { type ClientIdentity, createRateLimit, isRateLimitError } from '@resilience/rate-limit';
 import express from 'express';
 
 const say = (line: string): void => {
@@ -22,6 +23,8 @@ export function typeErrors(logger: Logger): void {
   const options: HttpClientOptions = { timeout: 1000 };
   // @ts-expect-error a log method takes an object or a message, not a number alone
   logger.info(42, 43);
+  // @ts-expect-error windowMs is a number of milliseconds
+  createRateLimit({ windows: [{ name: 'minute', windowMs: '1m', limit: 1 }] });
   void options;
 }
 
@@ -52,6 +55,11 @@ async function main(): Promise<void> {
   app.get('/missing', (_req, res) => {
     res.status(404).json({ error: 'no such thing' });
   });
+  const limiter = createRateLimit({ windows: [{ name: 'minute', windowMs: 60_000, limit: 1 }] });
+  app.get('/limited', limiter, (req, res) => {
+    const client: ClientIdentity | undefined = req.rateLimitClient; // typed by the package's augmentation
+    res.json({ client: client?.kind });
+  });
   const listening = await listen(app, { port: 0, logger });
 
   const client = createHttpClient({
@@ -65,6 +73,12 @@ async function main(): Promise<void> {
   const notFound: unknown = await client.get('/missing').catch((e) => e);
   check(isHttpStatusError(notFound) && notFound.status === 404, 'a 404 is an HttpStatusError');
   say(`http-client ${notFound.code} ${notFound.status} not retried`);
+  const limited = [await fetch(`${listening.url}/limited`), await fetch(`${listening.url}/limited`)];
+  const refusal = (await limited[1]?.json()) as { error: string };
+  check(limited[0]?.status === 200 && limited[1]?.status === 429, 'one request a minute on /limited');
+  check(refusal.error === 'rate_limited' && !isRateLimitError(refusal), `refusal ${refusal.error}`);
+  await limiter.close();
+  say('rate-limit 200 then 429 rate_limited');
   client.close();
   await listening.close();
   say('http-server closed');

@@ -1,9 +1,10 @@
-// What someone else's ES module project writes after `npm install` of the four tarballs. Every step prints one
+// What someone else's ES module project writes after `npm install` of the tarballs. Every step prints one
 // line that starts with `ok `; log lines are JSON. Exits 0 only when every step worked.
 import { createCircuitBreaker, isCircuitOpenError as isOpenFromBreaker } from '@resilience/circuit-breaker';
 import { createHttpClient, isCircuitOpenError } from '@resilience/http-client';
 import { createHttpMetrics, installGracefulShutdown, listen } from '@resilience/http-server';
 import { createLogger, httpLogger, runWithRequestContext } from '@resilience/logging';
+import { createRateLimit } from '@resilience/rate-limit';
 import express from 'express';
 
 const say = (line) => process.stdout.write(`ok ${line}\n`);
@@ -43,6 +44,9 @@ app.get('/flaky', (req, res) => {
   else res.json({ ok: true, hits: flakyHits });
 });
 app.get('/metrics', metrics.handler);
+// rate-limit: one request a minute per client on /limited
+const limiter = createRateLimit({ windows: [{ name: 'minute', windowMs: 60_000, limit: 1 }] });
+app.get('/limited', limiter, (req, res) => res.json({ client: req.rateLimitClient.kind }));
 const { server, url } = await listen(app, { port: 0, logger });
 
 // http-client: retries the 503 and gets the 200, with the caller's request id on both attempts
@@ -70,6 +74,16 @@ check(
   'metrics count the 200',
 );
 say('http-server metrics count 1 x 503 and 1 x 200 on /flaky');
+
+const first = await fetch(`${url}/limited`);
+const second = await fetch(`${url}/limited`);
+const refusal = await second.json();
+check(first.status === 200 && (await first.json()).client === 'ip', `first /limited ${first.status}`);
+check(second.status === 429 && refusal.error === 'rate_limited', `second /limited ${second.status}`);
+check(refusal.requestId === second.headers.get('x-request-id'), `requestId ${refusal.requestId}`);
+check(/^"minute"; r=0; t=\d+$/.test(second.headers.get('ratelimit') ?? ''), 'RateLimit header');
+await limiter.close();
+say('rate-limit 200 then 429 rate_limited with RateLimit headers');
 client.close();
 
 // graceful shutdown, as a signal would start it (exit injected so the script can report)

@@ -1,6 +1,6 @@
+import { isRateLimitStoreError } from '@resilience/rate-limit';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isHttpError } from '../errors/http-error.js';
-import { isRateLimitStoreError } from '../errors/rate-limit-store-error.js';
 import { isStoreUnavailableError } from '../errors/store-unavailable-error.js';
 import { sendError } from './send-error.js';
 

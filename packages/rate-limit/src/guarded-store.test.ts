@@ -1,6 +1,6 @@
 import type { Options, Store } from 'express-rate-limit';
 import { describe, expect, it, vi } from 'vitest';
-import { isRateLimitStoreError, type RateLimitStoreError } from '../errors/rate-limit-store-error.js';
+import { isRateLimitStoreError, type RateLimitStoreError } from './errors/rate-limit-store-error.js';
 import { GuardedStore } from './guarded-store.js';
 
 function innerStore(overrides: Partial<Store> = {}): Store {

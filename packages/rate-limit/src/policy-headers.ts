@@ -37,7 +37,7 @@ export class PolicyHeaders {
   readonly #partitionKey: string;
   readonly #now: () => number;
 
-  /** `now` is read when a window is added, after its store answered, so the reset never looks further away than it is. */
+  /** `now` is read when a window is added from a per-window store's answer, after its store answered, so the reset never looks further away than it is. */
   constructor(partitionKey: string, now: () => number) {
     this.#partitionKey = partitionKey;
     this.#now = now;
@@ -60,10 +60,21 @@ export class PolicyHeaders {
         : // Clamped to the window: a store that opened it a millisecond after `now` must not announce 61 s.
           Math.min(windowSeconds, Math.max(0, Math.ceil((resetTime.getTime() - this.#now()) / 1000)));
     const remaining = Math.max(limit - (info?.totalHits ?? 0), 0);
+    this.addEntry(policy, limit, remaining, resetSeconds);
+    return resetSeconds;
+  }
+
+  /** Adds a window's entries from values already computed (`resetSeconds`: the `t` parameter). */
+  addEntry(
+    policy: { readonly policy: string; readonly windowMs: number },
+    limit: number,
+    remaining: number,
+    resetSeconds: number,
+  ): void {
+    const windowSeconds = Math.ceil(policy.windowMs / 1000);
     const separator = this.#rateLimit === '' ? '' : ', ';
     this.#rateLimit += `${separator}"${policy.policy}"; r=${remaining}; t=${resetSeconds}`;
     this.#policy += `${separator}"${policy.policy}"; q=${limit}; w=${windowSeconds}; pk=:${this.#partitionKey}:`;
-    return resetSeconds;
   }
 
   /** Sets both headers (nothing when no window was added or the headers are already out). */

@@ -1,8 +1,8 @@
 import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'express-rate-limit';
-import { RateLimitStoreError } from '../errors/rate-limit-store-error.js';
+import { RateLimitStoreError } from './errors/rate-limit-store-error.js';
 
 export interface GuardedStoreOptions {
-  /** The window name errors are reported under: `minute` or `hour`. */
+  /** The window name errors are reported under. */
   readonly window: string;
   /** Called once per failed store operation (to log and count it). */
   readonly onError: (error: RateLimitStoreError) => void;
@@ -17,7 +17,7 @@ export interface GuardedStoreOptions {
  * Wraps a rate-limit store so that every failure surfaces as one typed `RateLimitStoreError` (reported once
  * through `onError`), and so that the store can be initialised again (`reinitialize()`) when its backend comes
  * back: rate-limit-redis loads its scripts in `init`, and a Redis that was down at start would otherwise leave
- * the store failing for good.
+ * the store failing for good. Internal: `createRateLimit` wraps each per-window store that is not local.
  */
 export class GuardedStore implements Store {
   readonly localKeys: boolean;
@@ -96,7 +96,8 @@ export class GuardedStore implements Store {
   }
 
   #fail(cause: unknown): RateLimitStoreError {
-    const error = cause instanceof RateLimitStoreError ? cause : new RateLimitStoreError(this.#window, cause);
+    const error =
+      cause instanceof RateLimitStoreError ? cause : new RateLimitStoreError([this.#window], cause);
     this.#onError(error);
     return error;
   }

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ipKeyGenerator } from 'express-rate-limit';
-import type { ApiKeyTier } from '../config.js';
-import type { AddressList } from '../network/address-list.js';
+import type { AddressList } from './address-list.js';
+import type { ApiKeyTier } from './options.js';
 
 /**
  * Who a request counts against.
- * - `ip`: the client address (IPv6 grouped by /56);
- * - `api-key`: a known `X-API-Key`, limited per key at its tier;
- * - `unknown-api-key`: an `X-API-Key` nobody issued: counted against the client address (so keys cannot be
- *   guessed without limit), then answered 401.
+ * - `ip`: the client address (IPv6 grouped by the configured prefix, /56 by default);
+ * - `api-key`: a known API key, limited per key at its tier;
+ * - `unknown-api-key`: a key nobody issued: counted against the client address (so keys cannot be guessed
+ *   without limit), then answered 401.
  *
  * `allowlisted` (any kind): the client address is on the allowlist, and the request is never limited nor
  * counted. An unknown key from such an address is still answered 401.
@@ -26,27 +26,36 @@ export type ClientIdentity =
 
 declare module 'http' {
   interface IncomingMessage {
-    /** Set by the client-identity middleware on `/api` requests. */
+    /** The client a request counts against, set by `@resilience/rate-limit` before it counts. */
     rateLimitClient?: ClientIdentity;
   }
 }
 
-export const API_KEY_HEADER = 'x-api-key';
-/** IPv6 clients are grouped by this prefix length: one household or small network = one client. */
-export const IPV6_SUBNET = 56;
-
 export interface ClientResolver {
+  /** `ip` is the client address as the framework resolved it (Express `req.ip`); the socket's when undefined. */
   resolve(req: IncomingMessage, ip: string | undefined): ClientIdentity;
 }
 
+export interface ClientResolverOptions {
+  readonly apiKeys: ReadonlyMap<string, ApiKeyTier>;
+  readonly allowlist: AddressList;
+  /** @default 'x-api-key' */
+  readonly apiKeyHeader?: string;
+  /** @default 'reject' */
+  readonly unknownApiKey?: 'reject' | 'ignore';
+  /** @default 56 */
+  readonly ipv6Subnet?: number | false;
+}
+
 /**
- * Builds the resolver from the configured API keys and allowlist. Keys never appear in store keys:
- * each becomes `key:` + the first 16 hex characters of its SHA-256.
+ * Builds the resolver from the known API keys and the allowlist. Keys never appear in store keys: each becomes
+ * `key:` + the first 16 hex characters of its SHA-256.
  */
-export function createClientResolver(
-  apiKeys: ReadonlyMap<string, ApiKeyTier>,
-  allowlist: AddressList,
-): ClientResolver {
+export function createClientResolver(options: ClientResolverOptions): ClientResolver {
+  const { apiKeys, allowlist } = options;
+  const header = options.apiKeyHeader ?? 'x-api-key';
+  const rejectUnknown = (options.unknownApiKey ?? 'reject') === 'reject';
+  const subnet = options.ipv6Subnet ?? 56;
   type KnownKey = Extract<ClientIdentity, { kind: 'api-key' }>;
   // Both identities of each key are built once: the request path allocates nothing for a known key.
   const byKey = new Map<string, { readonly limited: KnownKey; readonly allowlisted: KnownKey }>();
@@ -59,21 +68,18 @@ export function createClientResolver(
     });
   }
   const checkAllowlist = allowlist.entries.length > 0;
+  const addressKey = (address: string): string => `ip:${ipKeyGenerator(address, subnet)}`;
   return {
     resolve(req, ip) {
       const address = ip ?? req.socket.remoteAddress ?? 'unknown';
       const allowlisted = checkAllowlist && allowlist.has(address);
-      const header = req.headers[API_KEY_HEADER];
-      if (header !== undefined) {
-        const known = typeof header === 'string' ? byKey.get(header) : undefined;
+      const value = req.headers[header];
+      if (value !== undefined) {
+        const known = typeof value === 'string' ? byKey.get(value) : undefined;
         if (known !== undefined) return allowlisted ? known.allowlisted : known.limited;
-        return {
-          kind: 'unknown-api-key',
-          key: `ip:${ipKeyGenerator(address, IPV6_SUBNET)}`,
-          allowlisted,
-        };
+        if (rejectUnknown) return { kind: 'unknown-api-key', key: addressKey(address), allowlisted };
       }
-      return { kind: 'ip', key: `ip:${ipKeyGenerator(address, IPV6_SUBNET)}`, allowlisted };
+      return { kind: 'ip', key: addressKey(address), allowlisted };
     },
   };
 }

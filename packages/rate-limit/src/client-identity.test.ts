@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createAddressList } from '../network/address-list.js';
+import { createAddressList } from './address-list.js';
 import { createClientResolver } from './client-identity.js';
 
-const TIER = { perMinute: 5, perHour: 50 };
+const TIER = { minute: 5, hour: 50 };
 
 function requestFrom(remoteAddress: string, apiKey?: string): IncomingMessage {
   return {
@@ -13,10 +13,10 @@ function requestFrom(remoteAddress: string, apiKey?: string): IncomingMessage {
 }
 
 describe('createClientResolver', () => {
-  const resolver = createClientResolver(
-    new Map([['known-key-0001', TIER]]),
-    createAddressList(['10.0.0.0/8', '2001:db8::1']),
-  );
+  const resolver = createClientResolver({
+    apiKeys: new Map([['known-key-0001', TIER]]),
+    allowlist: createAddressList(['10.0.0.0/8', '2001:db8::1']),
+  });
 
   it('marks every kind of client from an allowlisted address as allowlisted', () => {
     expect(resolver.resolve(requestFrom('10.1.2.3'), '10.1.2.3')).toEqual({
