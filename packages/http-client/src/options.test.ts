@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HTTP_CLIENT_DEFAULTS, type HttpClientOptions, resolveHttpClientOptions } from './options.js';
 
 describe('resolveHttpClientOptions', () => {
@@ -271,6 +271,14 @@ describe('resolveHttpClientOptions messages and boundaries', () => {
     const resolved = resolveHttpClientOptions(options);
     expect(resolved.now).toBe(now);
     expect(resolved.hooks.onRetry).toBe(onRetry);
-    expect(resolveHttpClientOptions({}).now()).toBe(Date.now());
+    // The default clock reads Date.now on each call: a faked Date (fake timers) is honoured. Two real clock reads
+    // could differ on a busy machine, so the clock is frozen here.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(1_234_567);
+      expect(resolveHttpClientOptions({}).now()).toBe(1_234_567);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
