@@ -185,7 +185,7 @@ describe.skipIf(!canStartRedis)('exactly one order per Idempotency-Key, on a Red
       .send(JSON.stringify({ itemId: '5', quantity: 1 }));
   }
 
-  it('a write held by a stall runs late: the 503 said "unknown", and the retry replays the order it made', async () => {
+  it('a write held by a stall may run late: the 503 said "unknown", and retrying ends with exactly one order', async () => {
     const { apps, prefix } = await instances(1, 200);
     const app = apps[0] as TestApp;
     try {
@@ -194,23 +194,23 @@ describe.skipIf(!canStartRedis)('exactly one order per Idempotency-Key, on a Red
       expect(held.status).toBe(503);
       expect(held.body.error).toBe('order_outcome_unknown');
       expect(proxy.stats().held).toBeGreaterThan(0);
-      // The stall ends: the held script reaches Redis now, after its request gave up, and creates the order.
+      // Held in the proxy, not lost: nothing has reached Redis yet.
+      expect(await ordersIn(redis.url, prefix)).toHaveLength(0);
+      // The stall ends: the held script reaches Redis now, after its request gave up (unless the connection was
+      // dropped meanwhile), and the retries find its order or create the one order.
       proxy.setFaults({});
       const retried = await orderUntilCreated([app], 'stalled-1', { itemId: '5', quantity: 1 });
       expect(retried.statuses.at(-1)).toBe('201');
       const orders = await ordersIn(redis.url, prefix);
       expect(orders).toHaveLength(1);
       expect(orders[0]).toEqual(retried.created);
-      const metrics = (await request(app.mockApi.app).get('/metrics')).text;
-      // The order was created by the late write, so the retry was a replay, never a second creation.
-      expect(metrics).toMatch(/^idempotent_replays_total 1$/m);
     } finally {
       proxy.setFaults({});
       await app.close();
     }
   });
 
-  it('a write lost in a blackhole never ran: the retry after it creates the one order', async () => {
+  it('a write lost in a blackhole never ran: retrying after the partition ends with exactly one order', async () => {
     const { apps, prefix } = await instances(1, 200);
     const app = apps[0] as TestApp;
     try {
@@ -219,6 +219,8 @@ describe.skipIf(!canStartRedis)('exactly one order per Idempotency-Key, on a Red
       expect(lost.status).toBe(503);
       // The client cannot tell a swallowed write from a late one: the honest answer is "unknown".
       expect(lost.body.error).toBe('order_outcome_unknown');
+      // Swallowed: nothing reached Redis.
+      expect(await ordersIn(redis.url, prefix)).toHaveLength(0);
       // The partition ends; the connection that lost bytes is reset and the client reconnects.
       proxy.setFaults({});
       await app.mockApi.waitForRedis(60_000);
@@ -226,8 +228,6 @@ describe.skipIf(!canStartRedis)('exactly one order per Idempotency-Key, on a Red
       const orders = await ordersIn(redis.url, prefix);
       expect(orders).toHaveLength(1);
       expect(orders[0]).toEqual(retried.created);
-      const metrics = (await request(app.mockApi.app).get('/metrics')).text;
-      expect(metrics).toMatch(/^orders_created_total 1$/m);
     } finally {
       proxy.setFaults({});
       await app.close();
