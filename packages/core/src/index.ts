@@ -1,0 +1,6 @@
+/**
+ * Transport-neutral resilience for any async operation.
+ *
+ * @packageDocumentation
+ */
+export {};
