@@ -1,3 +1,3 @@
 import { defineMutationConfig } from '../../stryker.base.mjs';
 
-export default defineMutationConfig({ name: 'core', breakAt: 90 });
+export default defineMutationConfig({ name: 'core', breakAt: 85 });
