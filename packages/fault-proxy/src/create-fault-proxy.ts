@@ -27,6 +27,8 @@ export interface FaultProxyStats {
   readonly swallowed: number;
   /** Chunks held by a stall right now. */
   readonly held: number;
+  /** Chunks waiting out `latencyMs` + jitter right now, both ways. */
+  readonly delayed: number;
 }
 
 /** A running proxy. Everything is forwarded as it is until faults are set. */
@@ -231,8 +233,12 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
     },
     stats: () => {
       let held = 0;
-      for (const direction of directions) held += direction.held.length;
-      return { ...counters, held };
+      let delayed = 0;
+      for (const direction of directions) {
+        held += direction.held.length;
+        delayed += direction.queue.length;
+      }
+      return { ...counters, held, delayed };
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
