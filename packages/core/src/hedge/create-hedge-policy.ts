@@ -1,7 +1,11 @@
 import { createExtraLoadCap } from './extra-load-cap.js';
 import { HedgeCancelledError } from './hedge-cancelled-error.js';
 import { createLatencyTracker } from './latency-tracker.js';
-import { type HedgePolicyOptions, type ResolvedHedgePolicyOptions, resolveHedgePolicyOptions } from './options.js';
+import {
+  type HedgePolicyOptions,
+  type ResolvedHedgePolicyOptions,
+  resolveHedgePolicyOptions,
+} from './options.js';
 
 /** One attempt of a hedged call: `index` 0 is the primary, 1.. are hedges. Must stop its work when `signal` aborts. */
 export type HedgedAttempt<T> = (signal: AbortSignal, index: number) => Promise<T>;
@@ -27,13 +31,13 @@ export interface HedgeCallContext extends HedgeCallHooks {
    * Asked once per hedge about to be sent (never for the primary), after the extra-load cap allowed it. Return
    * false to refuse it (the upstream's breaker is open, the shared retry budget refuses); returning true means the
    * caller has accounted for the extra attempt (spent its retry-budget token). A refusal ends hedging for the call.
-   * @default () => true
+   * @default `() => true`
    */
   mayHedge?(): boolean;
   /**
    * A failure that ends the call at once (a 4xx that a hedge would only repeat): the others are aborted and the
    * error is thrown. Other failures wait for the attempts still pending.
-   * @default () => false
+   * @default `() => false`
    */
   isFinalFailure?(error: unknown): boolean;
   /** Aborts every attempt and rejects with `signal.reason`. */
@@ -89,7 +93,14 @@ export function createHedgePolicy(options?: HedgePolicyOptions): HedgePolicy {
   const { clock, maxAttempts, delayMs } = resolved;
   const tracker = createLatencyTracker(resolved.latencyWindow, resolved.minSamples);
   const cap = createExtraLoadCap(resolved.maxExtraRatio, resolved.ratioWindow);
-  const counters = { calls: 0, hedgesSent: 0, hedgesWon: 0, cancelled: 0, refusedByRatio: 0, refusedByCaller: 0 };
+  const counters = {
+    calls: 0,
+    hedgesSent: 0,
+    hedgesWon: 0,
+    cancelled: 0,
+    refusedByRatio: 0,
+    refusedByCaller: 0,
+  };
 
   function currentDelayMs(): number | undefined {
     return delayMs === 'p95' ? tracker.p95() : delayMs;

@@ -17,11 +17,16 @@ describe('resolveHedgePolicyOptions', () => {
   });
 
   it('keeps 0 as a value rather than the default', () => {
-    expect(resolveHedgePolicyOptions({ delayMs: 0, maxExtraRatio: 0 })).toMatchObject({ delayMs: 0, maxExtraRatio: 0 });
+    expect(resolveHedgePolicyOptions({ delayMs: 0, maxExtraRatio: 0 })).toMatchObject({
+      delayMs: 0,
+      maxExtraRatio: 0,
+    });
   });
 
   it('accepts the boundaries', () => {
-    expect(resolveHedgePolicyOptions({ maxAttempts: 5, maxExtraRatio: 1, minSamples: 1, latencyWindow: 1 })).toMatchObject({
+    expect(
+      resolveHedgePolicyOptions({ maxAttempts: 5, maxExtraRatio: 1, minSamples: 1, latencyWindow: 1 }),
+    ).toMatchObject({
       maxAttempts: 5,
       maxExtraRatio: 1,
       latencyWindow: 1,
@@ -43,8 +48,14 @@ describe('resolveHedgePolicyOptions', () => {
     [{ ratioWindow: 0 }, 'ratioWindow must be an integer >= 1, got 0'],
     [{ minSamples: 0 }, 'minSamples must be an integer from 1 to 100000, got 0'],
     [{ minSamples: 100_001 }, 'minSamples must be an integer from 1 to 100000, got 100001'],
-    [{ minSamples: 20, latencyWindow: 19 }, 'latencyWindow must be an integer from minSamples (20) to 100000, got 19'],
-    [{ latencyWindow: 100_001 }, 'latencyWindow must be an integer from minSamples (20) to 100000, got 100001'],
+    [
+      { minSamples: 20, latencyWindow: 19 },
+      'latencyWindow must be an integer from minSamples (20) to 100000, got 19',
+    ],
+    [
+      { latencyWindow: 100_001 },
+      'latencyWindow must be an integer from minSamples (20) to 100000, got 100001',
+    ],
   ])('refuses %o', (options, message) => {
     expect(() => resolveHedgePolicyOptions(options)).toThrow(TypeError);
     expect(() => resolveHedgePolicyOptions(options)).toThrow(`createHedgePolicy: ${message}`);

@@ -11,7 +11,7 @@ export interface HedgeClock {
 /** Options of `createHedgePolicy`. Every field is optional. */
 export interface HedgePolicyOptions {
   /**
-   * How long an attempt may stay pending before the next one is sent: a fixed number of ms (>= 0), or `'p95'`, the
+   * How long an attempt may stay pending before the next one is sent: a fixed number of ms (0 or more), or `'p95'`, the
    * 95th percentile of the latencies this policy observed (no hedge is sent before `minSamples` latencies).
    * @default 'p95'
    */
@@ -25,12 +25,12 @@ export interface HedgePolicyOptions {
   readonly maxExtraRatio?: number;
   /**
    * How many primary calls' worth of unused credit the bucket keeps: at most `maxExtraRatio * ratioWindow` hedges
-   * can go out in a burst. Integer >= 1. @default 100
+   * can go out in a burst. Integer, at least 1. @default 100
    */
   readonly ratioWindow?: number;
-  /** With `delayMs: 'p95'`: latencies observed before the first hedge. Integer >= 1. @default 20 */
+  /** With `delayMs: 'p95'`: latencies observed before the first hedge. Integer, at least 1. @default 20 */
   readonly minSamples?: number;
-  /** With `delayMs: 'p95'`: how many of the latest latencies the percentile is taken over. Integer >= minSamples. @default 200 */
+  /** With `delayMs: 'p95'`: how many of the latest latencies the percentile is taken over. Integer, at least minSamples. @default 200 */
   readonly latencyWindow?: number;
   /** Time source and timers. @default performance.now, setTimeout (unref'd), clearTimeout */
   readonly clock?: HedgeClock;
@@ -93,13 +93,17 @@ export function resolveHedgePolicyOptions(options: HedgePolicyOptions = {}): Res
     );
   }
   if (typeof maxExtraRatio !== 'number' || !(maxExtraRatio >= 0 && maxExtraRatio <= 1)) {
-    throw new TypeError(`createHedgePolicy: maxExtraRatio must be a number from 0 to 1, got ${String(maxExtraRatio)}`);
+    throw new TypeError(
+      `createHedgePolicy: maxExtraRatio must be a number from 0 to 1, got ${String(maxExtraRatio)}`,
+    );
   }
   if (typeof ratioWindow !== 'number' || !isIntegerIn(ratioWindow, 1, Number.MAX_SAFE_INTEGER)) {
     throw new TypeError(`createHedgePolicy: ratioWindow must be an integer >= 1, got ${String(ratioWindow)}`);
   }
   if (typeof minSamples !== 'number' || !isIntegerIn(minSamples, 1, 100_000)) {
-    throw new TypeError(`createHedgePolicy: minSamples must be an integer from 1 to 100000, got ${String(minSamples)}`);
+    throw new TypeError(
+      `createHedgePolicy: minSamples must be an integer from 1 to 100000, got ${String(minSamples)}`,
+    );
   }
   if (typeof latencyWindow !== 'number' || !isIntegerIn(latencyWindow, minSamples, 100_000)) {
     throw new TypeError(
