@@ -371,6 +371,80 @@ describe("createHedgePolicy: delayMs 'p95'", () => {
   });
 });
 
+describe('createHedgePolicy: per upstream key', () => {
+  async function learn(policy: ReturnType<typeof createHedgePolicy>, key: string, ms: number) {
+    const call = policy.run(() => new Promise<string>((resolve) => setTimeout(() => resolve('ok'), ms)), {
+      key,
+    });
+    await vi.advanceTimersByTimeAsync(ms);
+    await call;
+  }
+
+  it('keeps a latency history per key', async () => {
+    const policy = createHedgePolicy({ delayMs: 'p95', minSamples: 1, clock: fakeClock });
+    await learn(policy, 'catalog', 40);
+    await learn(policy, 'payments', 900);
+    expect(policy.currentDelayMs('catalog')).toBe(40);
+    expect(policy.currentDelayMs('payments')).toBe(900);
+    expect(policy.currentDelayMs()).toBeUndefined();
+  });
+
+  it('keeps an extra-load cap per key', async () => {
+    const policy = fixedPolicy({ maxExtraRatio: 0.5 });
+    await policy.run(async () => 'instant', { key: 'a' });
+    const { attempt, started } = scriptedAttempts();
+    // Key b has had one call (half a hedge of credit): no hedge, although key a also has half.
+    void policy.run(attempt, { key: 'b' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(started).toHaveLength(1);
+    void policy.run(attempt, { key: 'a' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(started.map((s) => s.index)).toEqual([0, 0, 1]);
+  });
+
+  it('drops the least recently used key beyond maxKeys', async () => {
+    const policy = createHedgePolicy({ delayMs: 'p95', minSamples: 1, maxKeys: 2, clock: fakeClock });
+    await learn(policy, 'a', 10);
+    await learn(policy, 'b', 20);
+    await learn(policy, 'a', 10); // a is now the most recently used
+    await learn(policy, 'c', 30);
+    expect(policy.currentDelayMs('a')).toBe(10);
+    expect(policy.currentDelayMs('b')).toBeUndefined();
+    expect(policy.currentDelayMs('c')).toBe(30);
+  });
+});
+
+describe('createHedgePolicy: throwing predicates', () => {
+  it('counts a throwing mayHedge as a refusal', async () => {
+    const { attempt, started, at } = scriptedAttempts();
+    const policy = fixedPolicy();
+    const call = policy.run(attempt, {
+      mayHedge: () => {
+        throw new Error('budget store down');
+      },
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(started).toHaveLength(1);
+    expect(policy.stats().refusedByCaller).toBe(1);
+    at(0).result.resolve('primary');
+    await expect(call).resolves.toBe('primary');
+  });
+
+  it('counts a throwing isFinalFailure as not final: the pending attempt still wins', async () => {
+    const { attempt, at } = scriptedAttempts();
+    const call = fixedPolicy().run(attempt, {
+      isFinalFailure: () => {
+        throw new Error('classifier bug');
+      },
+    });
+    await vi.advanceTimersByTimeAsync(10);
+    at(0).result.reject(new Error('primary failed'));
+    await vi.advanceTimersByTimeAsync(0);
+    at(1).result.resolve('hedge');
+    await expect(call).resolves.toBe('hedge');
+  });
+});
+
 describe('createHedgePolicy: default clock', () => {
   it('hedges on the real timers too', async () => {
     vi.useRealTimers();

@@ -1,6 +1,6 @@
-import { createExtraLoadCap } from './extra-load-cap.js';
+import { createExtraLoadCap, type ExtraLoadCap } from './extra-load-cap.js';
 import { HedgeCancelledError } from './hedge-cancelled-error.js';
-import { createLatencyTracker } from './latency-tracker.js';
+import { createLatencyTracker, type LatencyTracker } from './latency-tracker.js';
 import {
   type HedgePolicyOptions,
   type ResolvedHedgePolicyOptions,
@@ -42,6 +42,12 @@ export interface HedgeCallContext extends HedgeCallHooks {
   isFinalFailure?(error: unknown): boolean;
   /** Aborts every attempt and rejects with `signal.reason`. */
   signal?: AbortSignal;
+  /**
+   * The upstream this call goes to (for example `upstreamKey(url)`): each key has its own latency history and
+   * extra-load cap. At most `maxKeys` keys are kept; the least recently used is dropped.
+   * @default ''
+   */
+  key?: string;
 }
 
 /** Counters since the policy was created. */
@@ -56,7 +62,7 @@ export interface HedgeStats {
   readonly cancelled: number;
   /** Hedges due but refused by the extra-load cap. */
   readonly refusedByRatio: number;
-  /** Hedges due but refused by `mayHedge()`. */
+  /** Hedges due but refused by `mayHedge()` (or because it threw). */
   readonly refusedByCaller: number;
 }
 
@@ -68,11 +74,25 @@ export interface HedgePolicy {
    * failure: that is the retry loop's job). With `delayMs: 'p95'` each winning attempt's own latency is recorded.
    */
   run<T>(attempt: HedgedAttempt<T>, context?: HedgeCallContext): Promise<T>;
-  /** The delay the next call would hedge after, or `undefined` when it would not hedge (too few samples). */
-  currentDelayMs(): number | undefined;
+  /** The delay the next call to `key` would hedge after, or `undefined` when it would not hedge (too few samples). */
+  currentDelayMs(key?: string): number | undefined;
   stats(): HedgeStats;
   /** The resolved options. */
   readonly options: ResolvedHedgePolicyOptions;
+}
+
+interface UpstreamState {
+  readonly tracker: LatencyTracker;
+  readonly cap: ExtraLoadCap;
+}
+
+/** Calls a caller's predicate; one that throws counts as `fallback`. */
+function ask(predicate: () => boolean, fallback: boolean): boolean {
+  try {
+    return predicate();
+  } catch {
+    return fallback;
+  }
 }
 
 function callHook<E>(hook: ((event: E) => void) | undefined, event: E): void {
@@ -85,14 +105,13 @@ function callHook<E>(hook: ((event: E) => void) | undefined, event: E): void {
 }
 
 /**
- * A hedging policy for one upstream (one latency history, one extra-load cap): create one per upstream key and
- * share it between the calls to that upstream.
+ * A hedging policy: one per client (or per kind of call), shared by its calls; each call's `key` (its upstream)
+ * selects a latency history and an extra-load cap.
  */
 export function createHedgePolicy(options?: HedgePolicyOptions): HedgePolicy {
   const resolved = resolveHedgePolicyOptions(options);
   const { clock, maxAttempts, delayMs } = resolved;
-  const tracker = createLatencyTracker(resolved.latencyWindow, resolved.minSamples);
-  const cap = createExtraLoadCap(resolved.maxExtraRatio, resolved.ratioWindow);
+  const upstreams = new Map<string, UpstreamState>();
   const counters = {
     calls: 0,
     hedgesSent: 0,
@@ -102,16 +121,38 @@ export function createHedgePolicy(options?: HedgePolicyOptions): HedgePolicy {
     refusedByCaller: 0,
   };
 
-  function currentDelayMs(): number | undefined {
-    return delayMs === 'p95' ? tracker.p95() : delayMs;
+  /** The state of `key`, created on first use; the least recently used key goes when there are too many. */
+  function upstream(key: string): UpstreamState {
+    let state = upstreams.get(key);
+    if (state === undefined) {
+      state = {
+        tracker: createLatencyTracker(resolved.latencyWindow, resolved.minSamples),
+        cap: createExtraLoadCap(resolved.maxExtraRatio, resolved.ratioWindow),
+      };
+      if (upstreams.size >= resolved.maxKeys) {
+        const oldest = upstreams.keys().next().value;
+        if (oldest !== undefined) upstreams.delete(oldest);
+      }
+    } else {
+      upstreams.delete(key);
+    }
+    upstreams.set(key, state);
+    return state;
+  }
+
+  function delayFor(state: UpstreamState | undefined): number | undefined {
+    if (delayMs !== 'p95') return delayMs;
+    return state?.tracker.p95();
   }
 
   function run<T>(attempt: HedgedAttempt<T>, context: HedgeCallContext = {}): Promise<T> {
     const { signal } = context;
     if (signal?.aborted) return Promise.reject(signal.reason);
     counters.calls += 1;
+    const state = upstream(context.key ?? '');
+    const { tracker, cap } = state;
     cap.credit();
-    const hedgeDelay = maxAttempts > 1 ? currentDelayMs() : undefined;
+    const hedgeDelay = maxAttempts > 1 ? delayFor(state) : undefined;
 
     return new Promise<T>((resolve, reject) => {
       const controllers: AbortController[] = [];
@@ -167,7 +208,7 @@ export function createHedgePolicy(options?: HedgePolicyOptions): HedgePolicy {
           (error: unknown) => {
             if (settled) return;
             pending.delete(index);
-            const final = context.isFinalFailure?.(error) ?? false;
+            const final = ask(() => context.isFinalFailure?.(error) ?? false, false);
             // Polly's choice: a failure waits for the attempts still pending. When none is left, the failure goes to
             // the retry loop at once (with its backoff and budget) instead of waiting for the next hedge's delay.
             if (!final && pending.size > 0) return;
@@ -188,7 +229,7 @@ export function createHedgePolicy(options?: HedgePolicyOptions): HedgePolicy {
             callHook(context.onRefuse, { index, reason: 'ratio' });
             return;
           }
-          if (!(context.mayHedge?.() ?? true)) {
+          if (!ask(() => context.mayHedge?.() ?? true, false)) {
             counters.refusedByCaller += 1;
             callHook(context.onRefuse, { index, reason: 'caller' });
             return;
@@ -208,7 +249,7 @@ export function createHedgePolicy(options?: HedgePolicyOptions): HedgePolicy {
 
   return {
     run,
-    currentDelayMs,
+    currentDelayMs: (key = '') => delayFor(upstreams.get(key)),
     stats: () => ({ ...counters }),
     options: resolved,
   };

@@ -11,6 +11,7 @@ describe('resolveHedgePolicyOptions', () => {
       ratioWindow: 100,
       minSamples: 20,
       latencyWindow: 200,
+      maxKeys: 100,
     });
     expect(HEDGE_POLICY_DEFAULTS.maxAttempts).toBe(2);
     expect(typeof resolved.clock.now()).toBe('number');

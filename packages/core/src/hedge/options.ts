@@ -32,6 +32,11 @@ export interface HedgePolicyOptions {
   readonly minSamples?: number;
   /** With `delayMs: 'p95'`: how many of the latest latencies the percentile is taken over. Integer, at least minSamples. @default 200 */
   readonly latencyWindow?: number;
+  /**
+   * Most upstream keys (`run`'s `context.key`) whose latency history and extra-load credit are kept; the least
+   * recently used is dropped beyond it (and starts again empty). Integer, at least 1. @default 100
+   */
+  readonly maxKeys?: number;
   /** Time source and timers. @default performance.now, setTimeout (unref'd), clearTimeout */
   readonly clock?: HedgeClock;
 }
@@ -44,6 +49,7 @@ export interface ResolvedHedgePolicyOptions {
   readonly ratioWindow: number;
   readonly minSamples: number;
   readonly latencyWindow: number;
+  readonly maxKeys: number;
   readonly clock: HedgeClock;
 }
 
@@ -57,6 +63,7 @@ export const HEDGE_POLICY_DEFAULTS = {
   ratioWindow: 100,
   minSamples: 20,
   latencyWindow: 200,
+  maxKeys: 100,
 } as const;
 
 const systemClock: HedgeClock = {
@@ -83,6 +90,7 @@ export function resolveHedgePolicyOptions(options: HedgePolicyOptions = {}): Res
   const ratioWindow = options.ratioWindow ?? HEDGE_POLICY_DEFAULTS.ratioWindow;
   const minSamples = options.minSamples ?? HEDGE_POLICY_DEFAULTS.minSamples;
   const latencyWindow = options.latencyWindow ?? Math.max(HEDGE_POLICY_DEFAULTS.latencyWindow, minSamples);
+  const maxKeys = options.maxKeys ?? HEDGE_POLICY_DEFAULTS.maxKeys;
 
   if (delayMs !== 'p95' && !(typeof delayMs === 'number' && Number.isFinite(delayMs) && delayMs >= 0)) {
     throw new TypeError(`createHedgePolicy: delayMs must be a number >= 0 or 'p95', got ${String(delayMs)}`);
@@ -110,6 +118,11 @@ export function resolveHedgePolicyOptions(options: HedgePolicyOptions = {}): Res
       `createHedgePolicy: latencyWindow must be an integer from minSamples (${minSamples}) to 100000, got ${String(latencyWindow)}`,
     );
   }
+  if (typeof maxKeys !== 'number' || !isIntegerIn(maxKeys, 1, 1_000_000)) {
+    throw new TypeError(
+      `createHedgePolicy: maxKeys must be an integer from 1 to 1000000, got ${String(maxKeys)}`,
+    );
+  }
   return {
     delayMs,
     maxAttempts,
@@ -117,6 +130,7 @@ export function resolveHedgePolicyOptions(options: HedgePolicyOptions = {}): Res
     ratioWindow,
     minSamples,
     latencyWindow,
+    maxKeys,
     clock: options.clock ?? systemClock,
   };
 }
