@@ -190,7 +190,7 @@ export function createHedgePolicy(options?: HedgePolicyOptions): HedgePolicy {
         const startedAt = clock.now();
         let outcome: Promise<T>;
         try {
-          outcome = attempt(controller.signal, index);
+          outcome = Promise.resolve(attempt(controller.signal, index));
         } catch (error) {
           outcome = Promise.reject(error);
         }
