@@ -238,6 +238,43 @@ describe('injected faults', () => {
     expect(delayed).toBeLessThanOrEqual(8);
   });
 
+  it('slow tail: latencyRate 0.03 delays by 300 ms exactly the requests whose draw is below 0.03', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // One draw per request (no other rate is set; a fixed latency needs no second draw).
+    const draws = [0.5, 0.0299, 0.03, 0.99, 0];
+    const target = app(ENV, { random: () => draws.shift() ?? 0.5 });
+    await setFaults(target, { latencyMs: 300, latencyRate: 0.03 });
+    const delayed: boolean[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const before = faultLines(current?.logs ?? []).length;
+      let answered = false;
+      const pending = api(target).then((response) => {
+        answered = true;
+        return response;
+      });
+      // Either the answer or the fault's log line comes first; a delayed request logs before it waits.
+      await Promise.race([
+        pending,
+        current?.logged(
+          (line) => line.msg === 'fault injected' && faultLines(current?.logs ?? []).length > before,
+        ),
+      ]);
+      const wasDelayed = faultLines(current?.logs ?? []).length > before;
+      if (wasDelayed) {
+        await vi.advanceTimersByTimeAsync(299);
+        expect(answered).toBe(false);
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      expect((await pending).status).toBe(200);
+      delayed.push(wasDelayed);
+    }
+    expect(delayed).toEqual([false, true, false, false, true]);
+    expect(faultLines(current?.logs ?? [])).toEqual([
+      expect.objectContaining({ fault: 'latency', latencyMs: 300 }),
+      expect.objectContaining({ fault: 'latency', latencyMs: 300 }),
+    ]);
+  });
+
   it('resetRate destroys the connection without an answer', async () => {
     const target = app();
     const base = await listen(target);
