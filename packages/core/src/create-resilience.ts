@@ -46,7 +46,7 @@ export interface RunOptions {
   readonly classify?: ((error: unknown, attempt: number) => FailureClassification) | undefined;
 }
 
-/** Runs operations under deadline -> retry (budget, backoff, Retry-After) -> breaker per key -> attempt timeout. */
+/** Runs operations under deadline → retry (budget, backoff, Retry-After) → breaker per key → attempt timeout. */
 export interface Resilience {
   /**
    * Runs `operation` for `key` (the breaker's name: an upstream, a Redis node). Resolves with its value; rejects

@@ -36,7 +36,7 @@ export interface Deadline {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * A deadline `budgetMs` from now. Throws a `TypeError` for a budget that is not a number >= 0.
+ * A deadline `budgetMs` from now. Throws a `TypeError` for a budget that is not a number of at least 0.
  * @example `const deadline = createDeadline(2_000); await call.run('redis', op, { deadline });`
  */
 export function createDeadline(budgetMs: number, options: DeadlineOptions = {}): Deadline {
