@@ -20,6 +20,17 @@ describe('the consumer reaches resilience through the client only', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('imports from no @resilience package but http-client, logging, http-server and its own mock-api', () => {
+    const allowed = new Set(['http-client', 'logging', 'http-server', 'mock-api']);
+    const offenders = [...sources(join(root, 'src')), ...sources(join(root, 'test'))].flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from '@resilience\/([a-z-]+)/g)]
+        .map((match) => match[1] ?? '')
+        .filter((name) => !allowed.has(name))
+        .map((name) => `${file}: @resilience/${name}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it('does not depend on @resilience/circuit-breaker', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, object>;
     const deps = { ...pkg.dependencies, ...pkg.devDependencies };

@@ -1,9 +1,17 @@
 import { AsyncResource } from 'node:async_hooks';
 import OpossumBreaker from 'opossum';
 import { CircuitOpenError, type CircuitOpenReason, createRejection } from './errors/circuit-open-error.js';
+import { SlowCallError } from './errors/slow-call-error.js';
 import { Listeners } from './listeners.js';
-import { type CircuitBreakerOptions, describe, resolveCircuitBreakerOptions } from './options.js';
+import {
+  type CircuitBreakerOptions,
+  type CircuitBreakerPolicy,
+  describe,
+  resolveCircuitBreakerOptions,
+} from './options.js';
+import { type Outcome, Permit } from './permit.js';
 import type {
+  BreakerPermit,
   CircuitBreaker,
   CircuitBreakerStats,
   CircuitState,
@@ -14,9 +22,6 @@ import type {
   StateChangeEvent,
   Unsubscribe,
 } from './types.js';
-
-/** How a settled call counts. */
-type Outcome = 'success' | 'failure' | 'ignored';
 
 /** Opossum's action: never fired (calls run here), it only holds the OPEN -> HALF_OPEN timer and state. */
 // Stryker disable next-line ArrowFunction: opossum never fires its action here, so its body never runs
@@ -47,6 +52,13 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
   readonly #isFailure: (error: unknown) => boolean;
   readonly #isIgnored: (error: unknown) => boolean;
   readonly #rejectionStackFrames: number;
+  readonly #policy: CircuitBreakerPolicy;
+  readonly #failureRateThreshold: number;
+  readonly #minimumNumberOfCalls: number;
+  readonly #slowCallDurationMs: number | undefined;
+  readonly #halfOpenProbes: number;
+  readonly #successThreshold: number;
+  readonly #now: () => number;
   readonly #opossum: OpossumBreaker<[], void>;
   readonly #abort = new AbortController();
   /**
@@ -67,9 +79,16 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
   #failures = 0;
   #rejections = 0;
   #ignored = 0;
-  /** Whether the trial call of the current HALF_OPEN period is running. */
-  // Stryker disable next-line BooleanLiteral: only read while HALF_OPEN, and every move to HALF_OPEN sets it to false
-  #trialInFlight = false;
+  /** Trial calls of the current HALF_OPEN period still running. */
+  #trialsInFlight = 0;
+  /** Successful trials in the current HALF_OPEN period. */
+  #halfOpenSuccesses = 0;
+  #slowCalls = 0;
+  /** The failure-rate window: 1 = failure, 0 = success, oldest overwritten first. */
+  readonly #window: Uint8Array;
+  #windowCount = 0;
+  #windowFailures = 0;
+  #windowNext = 0;
   /** Bumped on every move to HALF_OPEN, so a trial from an earlier period cannot release the gate. */
   #halfOpenPeriod = 0;
 
@@ -87,6 +106,14 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     this.#isFailure = config.isFailure;
     this.#isIgnored = config.isIgnored;
     this.#rejectionStackFrames = config.rejectionStackFrames;
+    this.#policy = config.policy;
+    this.#failureRateThreshold = config.failureRateThreshold;
+    this.#minimumNumberOfCalls = config.minimumNumberOfCalls;
+    this.#slowCallDurationMs = config.slowCallDurationMs;
+    this.#halfOpenProbes = config.halfOpenProbes;
+    this.#successThreshold = config.successThreshold;
+    this.#now = config.now;
+    this.#window = new Uint8Array(config.policy === 'failure-rate' ? config.slidingWindowSize : 1);
 
     this.#opossum = new OpossumBreaker<[], void>(unused, {
       name: config.name,
@@ -116,21 +143,27 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     return this.#state;
   }
 
+  acquire(): BreakerPermit {
+    const admitted = this.#admit(ConsecutiveFailureBreaker.prototype.acquire);
+    if (admitted instanceof CircuitOpenError) throw admitted;
+    return admitted;
+  }
+
+  tryAcquire(): BreakerPermit | CircuitOpenError {
+    return this.#admit(ConsecutiveFailureBreaker.prototype.tryAcquire);
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
   execute<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (typeof fn !== 'function') {
       // A caller bug, not an upstream failure: never counted.
       return Promise.reject(new TypeError(`execute(fn): fn must be a function, got ${describe(fn)}`));
     }
-    if (this.#shutDown) return this.#rejectCall('shutdown');
-    if (this.#state === 'OPEN') return this.#rejectCall('open');
-    let trialOf = -1;
-    if (this.#state === 'HALF_OPEN') {
-      if (this.#trialInFlight) return this.#rejectCall('trial_in_flight');
-      this.#trialInFlight = true;
-      trialOf = this.#halfOpenPeriod;
-    }
-
-    this.#inFlight += 1;
+    const permit = this.#admit(ConsecutiveFailureBreaker.prototype.execute);
+    if (permit instanceof CircuitOpenError) return Promise.reject(permit);
     let pending: Promise<T>;
     try {
       pending = Promise.resolve(fn(this.#abort.signal));
@@ -139,14 +172,31 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     }
     return pending.then(
       (value) => {
-        this.#settle(trialOf, 'success', undefined);
+        permit.success();
         return value;
       },
       (error: unknown) => {
-        this.#settle(trialOf, this.#classify(error), error);
+        const outcome = this.#classify(error);
+        if (outcome === 'ignored') permit.ignore();
+        else if (outcome === 'success') permit.success();
+        else permit.failure(error);
         throw error;
       },
     );
+  }
+
+  /** Admits a call (a permit) or builds the rejection, whose stack frames start at the caller of `below`. */
+  #admit(below: (...args: never[]) => unknown): Permit | CircuitOpenError {
+    if (this.#shutDown) return this.#rejectCall('shutdown', below);
+    if (this.#state === 'OPEN') return this.#rejectCall('open', below);
+    let trialOf = -1;
+    if (this.#state === 'HALF_OPEN') {
+      if (this.#trialsInFlight >= this.#halfOpenProbes) return this.#rejectCall('trial_in_flight', below);
+      this.#trialsInFlight += 1;
+      trialOf = this.#halfOpenPeriod;
+    }
+    this.#inFlight += 1;
+    return new Permit(this.#settler, trialOf, this.#now());
   }
 
   stats(): CircuitBreakerStats {
@@ -162,6 +212,9 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
       failures: this.#failures,
       rejections: this.#rejections,
       ignored: this.#ignored,
+      slowCalls: this.#slowCalls,
+      windowCalls: this.#windowCount,
+      windowFailures: this.#windowFailures,
     };
   }
 
@@ -215,63 +268,101 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
   #msUntilHalfOpen(): number | null {
     if (this.#state === 'CLOSED') return null;
     if (this.#state === 'HALF_OPEN' || this.#openedAt === null) return 0;
-    return Math.max(0, this.#openedAt + this.#resetTimeoutMs - Date.now());
+    return Math.max(0, this.#openedAt + this.#resetTimeoutMs - this.#now());
   }
 
-  /** Called from `execute` only: the error's stack (if any frames are kept) starts at the caller of `execute`. */
-  #rejectCall<T>(reason: CircuitOpenReason): Promise<T> {
+  /** The error's stack (if any frames are kept) starts at the caller of `below`. */
+  #rejectCall(reason: CircuitOpenReason, below: (...args: never[]) => unknown): CircuitOpenError {
     const error = createRejection(
       {
         breakerName: this.name,
         retryAfterMs: reason === 'open' ? (this.#msUntilHalfOpen() ?? 0) : 0,
         reason,
       },
-      ConsecutiveFailureBreaker.prototype.execute,
+      below,
       this.#rejectionStackFrames,
     );
     this.#rejections += 1;
     this.#reject.emit({ name: this.name, error });
-    return Promise.reject(error);
+    return error;
   }
 
+  /** Hands permits their way back in without exposing `#settle`. */
+  readonly #settler = (permit: Permit, outcome: Outcome, error: unknown): void =>
+    this.#settle(permit, outcome, error);
+
   /**
-   * Applies the outcome of a call. `trialOf` is the HALF_OPEN period whose trial the call was, or -1.
+   * Applies the outcome of a permit. `permit.trialOf` is the HALF_OPEN period whose trial the call was, or -1.
    * A late outcome (a call admitted while CLOSED that settles while HALF_OPEN) decides like a trial would.
    */
-  #settle(trialOf: number, outcome: Outcome, error: unknown): void {
+  #settle(permit: Permit, reported: Outcome, error: unknown): void {
     this.#inFlight -= 1;
-    if (trialOf !== -1 && trialOf === this.#halfOpenPeriod) this.#trialInFlight = false;
-    if (outcome === 'ignored') {
+    if (permit.trialOf !== -1 && permit.trialOf === this.#halfOpenPeriod) this.#trialsInFlight -= 1;
+    if (reported === 'ignored') {
       // Neither a failure nor a sign of life: the count stays, a half-open breaker stays half-open.
       this.#ignored += 1;
       return;
     }
-    if (outcome === 'success') {
+    const slow =
+      reported === 'success' &&
+      this.#slowCallDurationMs !== undefined &&
+      this.#now() - permit.startedAt >= this.#slowCallDurationMs;
+    if (reported === 'success' && !slow) {
       this.#successes += 1;
       this.#consecutiveFailures = 0;
-      // Stryker disable next-line ConditionalExpression: opossum's close() is a no-op while CLOSED, and after shutdown its listeners are gone
-      if (this.#state === 'HALF_OPEN' && !this.#shutDown) this.#opossum.close();
+      if (this.#state === 'CLOSED') this.#record(false);
+      // Stryker disable next-line ConditionalExpression: after shutdown opossum's listeners are gone
+      if (this.#state === 'HALF_OPEN' && !this.#shutDown) {
+        this.#halfOpenSuccesses += 1;
+        if (this.#halfOpenSuccesses >= this.#successThreshold) this.#opossum.close();
+      }
       return;
     }
     this.#failures += 1;
+    if (slow) this.#slowCalls += 1;
     this.#consecutiveFailures += 1;
-    this.#lastFailureAt = Date.now();
-    this.#lastError = error;
+    this.#lastFailureAt = this.#now();
+    this.#lastError = slow ? new SlowCallError(this.name, this.#slowCallDurationMs ?? 0) : error;
+    if (this.#state === 'CLOSED') this.#record(true);
     // Stryker disable next-line ConditionalExpression: after shutdown opossum has no listeners left, so open() changes nothing we report
     if (this.#shutDown) return;
-    if (
-      this.#state === 'HALF_OPEN' ||
-      // Stryker disable next-line ConditionalExpression: opossum's open() is a no-op while already OPEN
-      (this.#state === 'CLOSED' && this.#consecutiveFailures >= this.#failureThreshold)
-    ) {
+    if (this.#state === 'HALF_OPEN' || (this.#state === 'CLOSED' && this.#tripped())) {
       this.#opossum.open();
     }
+  }
+
+  /** Records a counted outcome of a CLOSED breaker in the failure-rate window (a ring buffer). */
+  #record(failed: boolean): void {
+    if (this.#policy !== 'failure-rate') return;
+    if (this.#windowCount === this.#window.length) {
+      if (this.#window[this.#windowNext] === 1) this.#windowFailures -= 1;
+    } else {
+      this.#windowCount += 1;
+    }
+    this.#window[this.#windowNext] = failed ? 1 : 0;
+    if (failed) this.#windowFailures += 1;
+    this.#windowNext = (this.#windowNext + 1) % this.#window.length;
+  }
+
+  #tripped(): boolean {
+    if (this.#policy === 'consecutive') return this.#consecutiveFailures >= this.#failureThreshold;
+    return (
+      this.#windowCount >= this.#minimumNumberOfCalls &&
+      this.#windowFailures * 100 >= this.#failureRateThreshold * this.#windowCount
+    );
+  }
+
+  #clearWindow(): void {
+    this.#window.fill(0);
+    this.#windowCount = 0;
+    this.#windowFailures = 0;
+    this.#windowNext = 0;
   }
 
   #onOpen(): void {
     const from = this.#state;
     this.#state = 'OPEN';
-    this.#openedAt = Date.now();
+    this.#openedAt = this.#now();
     this.#stateChange.emit({ name: this.name, from, to: 'OPEN' });
     this.#open.emit({
       name: this.name,
@@ -285,7 +376,8 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     const from = this.#state;
     this.#state = 'HALF_OPEN';
     this.#halfOpenPeriod += 1;
-    this.#trialInFlight = false;
+    this.#trialsInFlight = 0;
+    this.#halfOpenSuccesses = 0;
     this.#stateChange.emit({ name: this.name, from, to: 'HALF_OPEN' });
     this.#halfOpen.emit({ name: this.name });
   }
@@ -294,6 +386,7 @@ class ConsecutiveFailureBreaker implements CircuitBreaker {
     const from = this.#state;
     this.#state = 'CLOSED';
     this.#consecutiveFailures = 0;
+    this.#clearWindow();
     this.#stateChange.emit({ name: this.name, from, to: 'CLOSED' });
     this.#close.emit({ name: this.name });
   }

@@ -6,7 +6,54 @@ export interface CircuitBreakerOptions {
    */
   name?: string | undefined;
   /**
-   * Number of consecutive failures that opens the breaker. Any success (or any
+   * What opens a CLOSED breaker. `'consecutive'`: `failureThreshold` failures in a row.
+   * `'failure-rate'`: at least `failureRateThreshold` percent failures among the last
+   * `slidingWindowSize` counted calls (a count-based window), once at least
+   * `minimumNumberOfCalls` calls are in it.
+   * @default 'consecutive'
+   */
+  policy?: CircuitBreakerPolicy | undefined;
+  /**
+   * Under `policy: 'failure-rate'`: the failure percentage (1 … 100) over the window that opens the breaker.
+   * @default 50
+   */
+  failureRateThreshold?: number | undefined;
+  /**
+   * Under `policy: 'failure-rate'`: how many of the most recent counted calls the window holds.
+   * @default 100
+   */
+  slidingWindowSize?: number | undefined;
+  /**
+   * Under `policy: 'failure-rate'`: calls the window must hold before the rate is judged at all
+   * (at most `slidingWindowSize`), so a few early failures cannot open the breaker.
+   * @default 100
+   */
+  minimumNumberOfCalls?: number | undefined;
+  /**
+   * A call that succeeds but took at least this many milliseconds (measured with `now`, from
+   * admission to the outcome) counts as a failure, under either policy. `undefined` turns slow-call
+   * counting off.
+   * @default undefined (off)
+   */
+  slowCallDurationMs?: number | undefined;
+  /**
+   * Trial calls let through at once while HALF_OPEN. Any failed trial opens the breaker again.
+   * @default 1
+   */
+  halfOpenProbes?: number | undefined;
+  /**
+   * Successful trials needed in one HALF_OPEN period to close the breaker. When it is larger than
+   * `halfOpenProbes`, later trials start as earlier ones settle.
+   * @default 1
+   */
+  successThreshold?: number | undefined;
+  /**
+   * The clock of slow-call measurement and of the timestamps in stats (epoch ms).
+   * @default Date.now
+   */
+  now?: (() => number) | undefined;
+  /**
+   * Under `policy: 'consecutive'`: number of consecutive failures that opens the breaker. Any success (or any
    * error for which `isFailure` returns `false`) resets the count; an ignored error
    * (see `isIgnored`) leaves it as it is.
    * @default 5
@@ -48,9 +95,20 @@ export interface CircuitBreakerOptions {
   rejectionStackFrames?: number | undefined;
 }
 
+/** What opens a CLOSED breaker (see {@link CircuitBreakerOptions.policy}). */
+export type CircuitBreakerPolicy = 'consecutive' | 'failure-rate';
+
 /** Options after defaults are applied and validated. */
 export interface ResolvedCircuitBreakerOptions {
   readonly name: string;
+  readonly policy: CircuitBreakerPolicy;
+  readonly failureRateThreshold: number;
+  readonly slidingWindowSize: number;
+  readonly minimumNumberOfCalls: number;
+  readonly slowCallDurationMs: number | undefined;
+  readonly halfOpenProbes: number;
+  readonly successThreshold: number;
+  readonly now: () => number;
   readonly failureThreshold: number;
   readonly resetTimeoutMs: number;
   readonly isFailure: (error: unknown) => boolean;
@@ -61,6 +119,14 @@ export interface ResolvedCircuitBreakerOptions {
 /** The defaults, in one place. */
 export const DEFAULT_CIRCUIT_BREAKER_OPTIONS: ResolvedCircuitBreakerOptions = Object.freeze({
   name: 'default',
+  policy: 'consecutive',
+  failureRateThreshold: 50,
+  slidingWindowSize: 100,
+  minimumNumberOfCalls: 100,
+  slowCallDurationMs: undefined,
+  halfOpenProbes: 1,
+  successThreshold: 1,
+  now: () => Date.now(),
   failureThreshold: 5,
   resetTimeoutMs: 60_000,
   isFailure: () => true,
@@ -84,6 +150,16 @@ export function resolveCircuitBreakerOptions(
   const defaults = DEFAULT_CIRCUIT_BREAKER_OPTIONS;
   const resolved: ResolvedCircuitBreakerOptions = {
     name: options.name ?? defaults.name,
+    policy: options.policy ?? defaults.policy,
+    failureRateThreshold: options.failureRateThreshold ?? defaults.failureRateThreshold,
+    slidingWindowSize: options.slidingWindowSize ?? defaults.slidingWindowSize,
+    minimumNumberOfCalls:
+      options.minimumNumberOfCalls ??
+      Math.min(defaults.minimumNumberOfCalls, options.slidingWindowSize ?? defaults.slidingWindowSize),
+    slowCallDurationMs: options.slowCallDurationMs ?? defaults.slowCallDurationMs,
+    halfOpenProbes: options.halfOpenProbes ?? defaults.halfOpenProbes,
+    successThreshold: options.successThreshold ?? defaults.successThreshold,
+    now: options.now ?? defaults.now,
     failureThreshold: options.failureThreshold ?? defaults.failureThreshold,
     resetTimeoutMs: options.resetTimeoutMs ?? defaults.resetTimeoutMs,
     isFailure: options.isFailure ?? defaults.isFailure,
@@ -92,6 +168,45 @@ export function resolveCircuitBreakerOptions(
   };
   if (typeof resolved.name !== 'string' || resolved.name.length === 0) {
     throw new TypeError(`options.name must be a non-empty string, got ${describe(resolved.name)}`);
+  }
+  if (resolved.policy !== 'consecutive' && resolved.policy !== 'failure-rate') {
+    throw new TypeError(
+      `options.policy must be 'consecutive' or 'failure-rate', got ${describe(resolved.policy)}`,
+    );
+  }
+  if (
+    typeof resolved.failureRateThreshold !== 'number' ||
+    !(resolved.failureRateThreshold > 0 && resolved.failureRateThreshold <= 100)
+  ) {
+    throw new TypeError(
+      `options.failureRateThreshold must be a number above 0 and at most 100, got ${describe(resolved.failureRateThreshold)}`,
+    );
+  }
+  for (const key of [
+    'slidingWindowSize',
+    'minimumNumberOfCalls',
+    'halfOpenProbes',
+    'successThreshold',
+  ] as const) {
+    if (!Number.isSafeInteger(resolved[key]) || resolved[key] < 1) {
+      throw new TypeError(`options.${key} must be an integer >= 1, got ${describe(resolved[key])}`);
+    }
+  }
+  if (resolved.minimumNumberOfCalls > resolved.slidingWindowSize) {
+    throw new TypeError(
+      `options.minimumNumberOfCalls (${resolved.minimumNumberOfCalls}) must not exceed options.slidingWindowSize (${resolved.slidingWindowSize})`,
+    );
+  }
+  if (
+    resolved.slowCallDurationMs !== undefined &&
+    (typeof resolved.slowCallDurationMs !== 'number' || !(resolved.slowCallDurationMs > 0))
+  ) {
+    throw new TypeError(
+      `options.slowCallDurationMs must be a number above 0 or undefined, got ${describe(resolved.slowCallDurationMs)}`,
+    );
+  }
+  if (typeof resolved.now !== 'function') {
+    throw new TypeError(`options.now must be a function, got ${describe(resolved.now)}`);
   }
   if (!Number.isSafeInteger(resolved.failureThreshold) || resolved.failureThreshold < 1) {
     throw new TypeError(

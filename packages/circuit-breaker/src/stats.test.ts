@@ -57,6 +57,9 @@ describe('createCircuitBreaker stats and late outcomes', () => {
       failures: 0,
       rejections: 0,
       ignored: 0,
+      slowCalls: 0,
+      windowCalls: 0,
+      windowFailures: 0,
     });
     await breaker.execute(ok);
     await breaker.execute(ok);
@@ -76,6 +79,9 @@ describe('createCircuitBreaker stats and late outcomes', () => {
       failures: 3,
       rejections: 2,
       ignored: 1,
+      slowCalls: 0,
+      windowCalls: 0,
+      windowFailures: 0,
     });
   });
 

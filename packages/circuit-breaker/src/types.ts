@@ -56,16 +56,48 @@ export interface CircuitBreakerStats {
   readonly rejections: number;
   /** Lifetime total of calls that ended with an ignored error (see `isIgnored`). */
   readonly ignored: number;
+  /** Lifetime total of successful calls counted as failures for being slow (see `slowCallDurationMs`); included in `failures`. */
+  readonly slowCalls: number;
+  /** Under `policy: 'failure-rate'`: counted calls in the window now (`0` under `'consecutive'`). */
+  readonly windowCalls: number;
+  /** Under `policy: 'failure-rate'`: failures among `windowCalls`. */
+  readonly windowFailures: number;
 }
 
-/** A consecutive-failure circuit breaker. */
+/**
+ * The right to make one call under a breaker, from {@link CircuitBreaker.acquire}. The caller runs the call
+ * itself and then says how it counted; the first report wins, later ones are no-ops.
+ */
+export interface BreakerPermit {
+  /** Whether this call is a HALF_OPEN trial. */
+  readonly trial: boolean;
+  /** Whether an outcome has been reported. */
+  readonly settled: boolean;
+  /** The call succeeded (a sign of life). Counted as a failure if it took `slowCallDurationMs` or more. */
+  success(): void;
+  /** The call failed; `error` becomes the `lastError` of the open event if this failure opens the breaker. */
+  failure(error?: unknown): void;
+  /** The call says nothing about the upstream (the caller gave up, a deadline cut it): counts neither way. */
+  ignore(): void;
+}
+
+/** A circuit breaker (consecutive-failure or failure-rate policy). */
 export interface CircuitBreaker {
   /** The breaker's name (the upstream key when it lives in a registry). */
   readonly name: string;
   /** Current state. */
   readonly state: CircuitState;
   /**
-   * Runs `fn` under the breaker. Resolves or rejects with what `fn` does; rejects with
+   * Admits one call and returns its permit, or throws the {@link CircuitOpenError} of a refused call
+   * (OPEN, every half-open probe in flight, shut down). The caller must report the outcome on the permit.
+   */
+  acquire(): BreakerPermit;
+  /** {@link CircuitBreaker.acquire} without the throw: returns the `CircuitOpenError` instead. */
+  tryAcquire(): BreakerPermit | CircuitOpenError;
+  /** Aborted when the breaker shuts down; hand it to calls made under a permit. */
+  readonly signal: AbortSignal;
+  /**
+   * Runs `fn` under a permit, classified by `isIgnored` / `isFailure`. Resolves or rejects with what `fn` does; rejects with
    * {@link CircuitOpenError} without calling `fn` while OPEN, while a half-open trial is running,
    * or after {@link CircuitBreaker.shutdown}. `signal` is aborted when the breaker shuts down.
    */

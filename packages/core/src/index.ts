@@ -1,8 +1,30 @@
 /**
- * Transport-neutral resilience for any async operation.
+ * Transport-neutral resilience for any async operation: one deadline, retries with a budget and backoff, a
+ * circuit-breaker permit per attempt, attempt timeouts and cancellation.
  *
  * @packageDocumentation
  */
+export type { Operation, Resilience, RunOptions } from './create-resilience.js';
+export { createResilience } from './create-resilience.js';
+export type { Clock, Deadline, DeadlineOptions } from './deadline.js';
+export { createDeadline } from './deadline.js';
+export { AbortedError, isAbortedError } from './errors/aborted-error.js';
+export { AttemptTimeoutError, isAttemptTimeoutError } from './errors/attempt-timeout-error.js';
+export { DeadlineExceededError, isDeadlineExceededError } from './errors/deadline-exceeded-error.js';
+export type { ResilienceErrorCode, ResilienceErrorInit } from './errors/resilience-error.js';
+export { isResilienceError, ResilienceError } from './errors/resilience-error.js';
+export type {
+  BreakerVerdict,
+  FailureClassification,
+  GiveUpEvent,
+  GiveUpReason,
+  JitterMode,
+  ResilienceOptions,
+  RetryBudgetOptions,
+  RetryEvent,
+  RetryOptions,
+} from './options.js';
+export { DEFAULT_RESILIENCE_OPTIONS } from './options.js';
 export {
   createHedgePolicy,
   type HedgeCallContext,

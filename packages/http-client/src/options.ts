@@ -1,5 +1,6 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+import type { CircuitBreakerPolicy } from '@resilience/circuit-breaker';
 import { IDEMPOTENT_METHODS, RETRYABLE_STATUSES } from './classify.js';
 import type { ProtectionHooks } from './hooks.js';
 
@@ -95,6 +96,24 @@ export interface BreakerOptions {
    * @default 60000
    */
   readonly resetTimeoutMs?: number;
+  /**
+   * What opens a breaker: `failureThreshold` consecutive failures, or a failure rate over a window of calls
+   * (see `@resilience/circuit-breaker`).
+   * @default 'consecutive'
+   */
+  readonly policy?: CircuitBreakerPolicy;
+  /** Under `policy: 'failure-rate'`: failure percentage that opens the breaker. @default 50 */
+  readonly failureRateThreshold?: number;
+  /** Under `policy: 'failure-rate'`: attempts the window holds. @default 100 */
+  readonly slidingWindowSize?: number;
+  /** Under `policy: 'failure-rate'`: attempts in the window before the rate is judged. @default 100 (at most `slidingWindowSize`) */
+  readonly minimumNumberOfCalls?: number;
+  /** A successful attempt this slow (ms) counts as a failure. @default undefined (off) */
+  readonly slowCallDurationMs?: number;
+  /** Trial attempts let through at once while HALF_OPEN. @default 1 */
+  readonly halfOpenProbes?: number;
+  /** Successful trials that close the breaker. @default 1 */
+  readonly successThreshold?: number;
 }
 
 export interface RetryBudgetOptions {
@@ -213,6 +232,14 @@ export interface ResolvedRetryOptions {
 export interface ResolvedBreakerOptions {
   readonly failureThreshold: number;
   readonly resetTimeoutMs: number;
+  /** The policy options given, validated by the breaker registry (`undefined`: the breaker's default). */
+  readonly policy?: CircuitBreakerPolicy | undefined;
+  readonly failureRateThreshold?: number | undefined;
+  readonly slidingWindowSize?: number | undefined;
+  readonly minimumNumberOfCalls?: number | undefined;
+  readonly slowCallDurationMs?: number | undefined;
+  readonly halfOpenProbes?: number | undefined;
+  readonly successThreshold?: number | undefined;
 }
 
 export interface ResolvedRetryBudgetOptions {
@@ -306,7 +333,17 @@ const RETRY_KEYS = [
   'methods',
   'shouldRetry',
 ] as const;
-const BREAKER_KEYS = ['failureThreshold', 'resetTimeoutMs'] as const;
+const BREAKER_KEYS = [
+  'failureThreshold',
+  'resetTimeoutMs',
+  'policy',
+  'failureRateThreshold',
+  'slidingWindowSize',
+  'minimumNumberOfCalls',
+  'slowCallDurationMs',
+  'halfOpenProbes',
+  'successThreshold',
+] as const;
 const BUDGET_KEYS = ['ratio', 'windowMs', 'minRetriesPerWindow'] as const;
 const HOOK_KEYS = ['onAttempt', 'onRetry', 'onGiveUp'] as const;
 const JITTER_MODES: readonly string[] = ['equal', 'full', 'none'];
@@ -441,6 +478,13 @@ function resolveBreaker(value: ProtectionOptions['breaker']): ResolvedBreakerOpt
       1,
       MAX_TIMER_MS,
     ),
+    policy: value.policy,
+    failureRateThreshold: value.failureRateThreshold,
+    slidingWindowSize: value.slidingWindowSize,
+    minimumNumberOfCalls: value.minimumNumberOfCalls,
+    slowCallDurationMs: value.slowCallDurationMs,
+    halfOpenProbes: value.halfOpenProbes,
+    successThreshold: value.successThreshold,
   };
 }
 

@@ -47,31 +47,6 @@ export interface CallSpec<T> {
   readonly settlesOnAbort?: boolean;
 }
 
-/** How one failed attempt counts for its upstream's breaker. */
-type BreakerVerdict = 'failure' | 'alive' | 'ignored';
-
-/**
- * What each failed attempt told the breaker. The registry's `isFailure` and `isIgnored` read it: the same
- * registry serves HTTP calls and `callWithProtection` calls, each classified by its own rules.
- */
-const breakerVerdicts = new WeakMap<object, BreakerVerdict>();
-
-/** `isFailure` for the breaker registry: the verdict recorded for this error, or `true` (count it). */
-export function isRecordedBreakerFailure(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return true;
-  const verdict = breakerVerdicts.get(error);
-  return verdict === undefined || verdict === 'failure';
-}
-
-/**
- * `isIgnored` for the breaker registry: an attempt cut by the caller's abort or by the deadline says nothing
- * about the upstream (it never answered), so it must neither reset the failure count nor close a half-open
- * breaker.
- */
-export function isRecordedBreakerIgnored(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && breakerVerdicts.get(error) === 'ignored';
-}
-
 /**
  * Runs `attempt` under the whole policy, outermost first:
  * deadline -> retry (budget, backoff, Retry-After) -> breaker (per upstream, per attempt) -> attempt timeout.
@@ -161,10 +136,27 @@ function runAttempt<T>(
   if (runtime.breakers === undefined) return timed();
   // The breaker's own shutdown signal is not followed: shutting a client down destroys its agents, which
   // ends its attempts in flight, and every later attempt is rejected by the shut-down breaker.
-  return runtime.breakers.get(spec.info.upstream).execute(timed);
+  const permit = runtime.breakers.get(spec.info.upstream).tryAcquire();
+  if (isCircuitOpenError(permit)) return Promise.reject(permit);
+  // The attempt's classification (kept in slot) tells the permit how the attempt counted: no side channel.
+  return timed().then(
+    (value) => {
+      permit.success();
+      return value;
+    },
+    (raw: unknown) => {
+      const failure = slot.failure;
+      if (raw instanceof CancelledAttempt) permit.ignore();
+      else if (failure === undefined || failure.error !== raw) permit.failure(raw);
+      else if (failure.breakerIgnores === true) permit.ignore();
+      else if (failure.countsAsFailure) permit.failure(raw);
+      else permit.success();
+      throw raw;
+    },
+  );
 }
 
-/** Classifies what an attempt threw, records the breaker verdict, and returns the error to throw. */
+/** Classifies what an attempt threw, keeps the classification in `slot` (for the permit), returns the error to throw. */
 function attemptFailed<T>(
   spec: CallSpec<T>,
   raw: unknown,
@@ -173,12 +165,6 @@ function attemptFailed<T>(
 ): unknown {
   const failure = spec.describeFailure(raw, attemptNumber);
   slot.failure = failure;
-  if (typeof failure.error === 'object' && failure.error !== null) {
-    breakerVerdicts.set(
-      failure.error,
-      failure.breakerIgnores === true ? 'ignored' : failure.countsAsFailure ? 'failure' : 'alive',
-    );
-  }
   return failure.error;
 }
 
@@ -187,9 +173,7 @@ function attemptFailed<T>(
  * failure nor a sign of life.
  */
 function cancelledAttempt(): CancelledAttempt {
-  const cancelled = new CancelledAttempt();
-  breakerVerdicts.set(cancelled, 'ignored');
-  return cancelled;
+  return new CancelledAttempt();
 }
 
 function cancellationReason<T>(spec: CallSpec<T>, call: CallCancellation): unknown {

@@ -10,26 +10,13 @@ import {
   type ResolvedProtectionOptions,
   resolveProtectionOptions,
 } from './options.js';
-import {
-  executeWithPolicy,
-  isRecordedBreakerFailure,
-  isRecordedBreakerIgnored,
-  type PolicyRuntime,
-} from './policy.js';
+import { executeWithPolicy, type PolicyRuntime } from './policy.js';
 import { createRetryBudget, type RetryBudget } from './retry-budget.js';
 
 /** Builds the shared state of a client or a protection from resolved options. */
 export function createPolicyRuntime(options: ResolvedProtectionOptions): PolicyRuntime {
   const logger: ProtectionLogger = options.logger ?? createLogger({ service: 'http-client' });
-  const breakers =
-    options.breaker === false
-      ? undefined
-      : createBreakerRegistry({
-          failureThreshold: options.breaker.failureThreshold,
-          resetTimeoutMs: options.breaker.resetTimeoutMs,
-          isFailure: isRecordedBreakerFailure,
-          isIgnored: isRecordedBreakerIgnored,
-        });
+  const breakers = options.breaker === false ? undefined : createBreakerRegistry({ ...options.breaker });
   breakers?.onStateChange(({ key, from, to }) => {
     const fields = { upstream: key, from, to };
     if (to === 'OPEN') logger.warn(fields, 'circuit breaker opened');

@@ -1,5 +1,5 @@
 /** Stable codes of the errors this package throws. */
-export type CircuitBreakerErrorCode = 'ERR_CIRCUIT_OPEN';
+export type CircuitBreakerErrorCode = 'ERR_CIRCUIT_OPEN' | 'ERR_CIRCUIT_SLOW_CALL';
 
 /**
  * Base class of every error thrown by `@resilience/circuit-breaker` itself
