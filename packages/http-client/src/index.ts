@@ -41,6 +41,7 @@ export type {
 export type {
   BreakerOptions,
   HttpClientOptions,
+  HttpTransport,
   JitterMode,
   ProtectionLogger,
   ProtectionOptions,
