@@ -158,6 +158,25 @@ describe('undici adapter: same results and errors as axios’ Node adapter', () 
     expect(Buffer.concat(chunks).toString('utf8')).toBe('{"ok":true}');
   });
 
+  it('follows redirects as axios does, and not with maxRedirects: 0', async () => {
+    const server = await echo((req, res) => {
+      if (req.url === '/old') {
+        res.writeHead(302, { location: '/new' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ url: req.url }));
+    });
+    const followed = await both((instance) => instance.get(`${server.origin}/old`));
+    for (const result of followed) expect((result as { data: unknown }).data).toEqual({ url: '/new' });
+    const [viaHttp, viaUndici] = await both((instance) =>
+      instance.get(`${server.origin}/old`, { maxRedirects: 0, validateStatus: null }),
+    );
+    expect((viaUndici as { status: number }).status).toBe(302);
+    expect((viaHttp as { status: number }).status).toBe(302);
+  });
+
   it('decompresses a gzip body', async () => {
     const server = await echo((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
