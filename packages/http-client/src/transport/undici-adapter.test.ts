@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import {
   createServer,
@@ -185,6 +186,22 @@ describe('undici adapter: same results and errors as axios’ Node adapter', () 
     const [viaHttp, viaUndici] = await both((instance) => instance.get(`${server.origin}/z`));
     expect((viaUndici as { data: unknown }).data).toEqual({ zipped: true });
     expect((viaHttp as { data: unknown }).data).toEqual({ zipped: true });
+  });
+
+  it('fails, not hangs, when the socket closes half way through a gzip body', async () => {
+    // Random bytes do not compress: the gzip body stays far longer than the 100 bytes sent.
+    const whole = gzipSync(JSON.stringify({ filler: randomBytes(20_000).toString('hex') }));
+    expect(whole.length).toBeGreaterThan(10_000);
+    const server = await echo((req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': String(whole.length),
+      });
+      res.write(whole.subarray(0, 100), () => req.socket.destroy());
+    });
+    const error = await instances.undici.get(`${server.origin}/cut`).catch((e: unknown) => e);
+    expect(isAxiosError(error) && error.code).toBe('ECONNRESET');
   });
 
   it('rejects a failing status with error.response, with the same code as axios', async () => {

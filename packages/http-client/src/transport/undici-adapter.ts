@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
 import axios, {
   type AxiosAdapter,
@@ -108,24 +108,27 @@ function headersOf(config: InternalAxiosRequestConfig): Record<string, string | 
   return headers;
 }
 
+/**
+ * The body, decompressed as axios' Node adapter does. `pipeline` so a body that fails half way (the socket
+ * reset) fails the decompressed stream too, and destroying that stream destroys the body.
+ */
 function decoded(
   body: Readable,
   encoding: string | string[] | undefined,
   config: InternalAxiosRequestConfig,
-) {
+): Readable {
   if (config.decompress === false || typeof encoding !== 'string') return body;
   const name = encoding.trim().toLowerCase();
-  if (
+  const gunzip =
     name === 'gzip' ||
     name === 'x-gzip' ||
     name === 'deflate' ||
     name === 'compress' ||
-    name === 'x-compress'
-  ) {
-    return body.pipe(createUnzip()).on('error', () => body.destroy());
-  }
-  if (name === 'br') return body.pipe(createBrotliDecompress()).on('error', () => body.destroy());
-  return body;
+    name === 'x-compress';
+  if (!gunzip && name !== 'br') return body;
+  const out = gunzip ? createUnzip() : createBrotliDecompress();
+  pipeline(body, out, () => undefined);
+  return out;
 }
 
 /** Reads a body to its end, failing once it passes `maxContentLength` (the rest is not read). */
