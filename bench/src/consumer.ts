@@ -127,6 +127,23 @@ export async function run(): Promise<void> {
       env: { PORT: '0', LOG_LEVEL: 'info', UPSTREAM_URL: mockApi.url, UPSTREAM_API_KEY: API_KEY },
     });
     started.push(consumer);
+    // The same consumer with each transport of the upstream client (served by a plain node:http server).
+    const consumerEnv = {
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      UPSTREAM_URL: mockApi.url,
+      UPSTREAM_API_KEY: API_KEY,
+    };
+    const consumerUndici = await spawnServer(new URL('./servers/consumer-transport.js', import.meta.url), {
+      name: 'consumer-undici',
+      env: { ...consumerEnv, BENCH_TRANSPORT: 'undici' },
+    });
+    started.push(consumerUndici);
+    const consumerNodeHttp = await spawnServer(new URL('./servers/consumer-transport.js', import.meta.url), {
+      name: 'consumer-node-http',
+      env: { ...consumerEnv, BENCH_TRANSPORT: 'node-http' },
+    });
+    started.push(consumerNodeHttp);
 
     // The bare upstream serves exactly mock-api's bytes.
     const items = await fetchText(`${mockApi.url}/api/items`, { 'x-api-key': API_KEY });
@@ -158,6 +175,16 @@ export async function run(): Promise<void> {
     const variants = [
       { name: 'bare', url: `${bareFront.url}/catalog`, servers: [bareFront, bareUpstream] },
       { name: 'consumer', url: `${consumer.url}/catalog`, servers: [consumer, mockApi] },
+      {
+        name: 'consumer-undici',
+        url: `${consumerUndici.url}/catalog`,
+        servers: [consumerUndici, mockApi],
+      },
+      {
+        name: 'consumer-node-http',
+        url: `${consumerNodeHttp.url}/catalog`,
+        servers: [consumerNodeHttp, mockApi],
+      },
     ];
     process.stdout.write(`${runSettingsLine(settings)}; ` + `body ${items.body.length} bytes\n`);
     const results = await compareAlternating(variants, {
@@ -201,6 +228,18 @@ function report(results: VariantResult[], light: Record<string, LatencyResult>, 
   const rows = [
     ['bare chain (Express 5 + axios -> Express 5)', bare, 'bare-front', 'bare-upstream'],
     ['consumer -> mock-api', ours, 'consumer', 'mock-api'],
+    [
+      "consumer (transport 'undici', node:http server) -> mock-api",
+      byName.get('consumer-undici'),
+      'consumer-undici',
+      'mock-api',
+    ],
+    [
+      "consumer (transport 'node-http', node:http server) -> mock-api",
+      byName.get('consumer-node-http'),
+      'consumer-node-http',
+      'mock-api',
+    ],
   ] as const;
   const table = markdownTable(
     [
@@ -227,7 +266,7 @@ function report(results: VariantResult[], light: Record<string, LatencyResult>, 
   const lightTable = markdownTable(
     ['path', 'requests', 'failures', 'p50 ms', 'p95 ms', 'p99 ms'],
     rows.map(([label, , front]) => {
-      const r = light[front === 'consumer' ? 'consumer' : 'bare'];
+      const r = light[front === 'bare-front' ? 'bare' : front];
       return [
         label,
         String(r?.requests ?? 0),

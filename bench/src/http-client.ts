@@ -21,10 +21,16 @@
  */
 import { openSync, writeSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { createHttpClient, type HttpClient, isCircuitOpenError } from '@resilience/http-client';
+import {
+  createHttpClient,
+  createUndiciAdapter,
+  type HttpClient,
+  isCircuitOpenError,
+} from '@resilience/http-client';
 import { createLogger, generateRequestId } from '@resilience/logging';
 import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
 import CircuitBreaker from 'opossum';
+import { Pool } from 'undici';
 import {
   type ChildServer,
   envNumber,
@@ -108,6 +114,8 @@ export async function run(): Promise<void> {
   const clients: HttpClient[] = [];
   const agent = new Agent({ keepAlive: true, keepAliveMsecs: 1_000 });
   const noKeepAlive = new Agent({ keepAlive: false });
+  const undiciAdapter = createUndiciAdapter();
+  let pool: Pool | undefined;
   try {
     upstream = await spawnServer(new URL('./servers/http-client-upstream.js', import.meta.url), {
       name: 'upstream',
@@ -128,6 +136,17 @@ export async function run(): Promise<void> {
       hooks: { onAttempt: noop, onRetry: noop, onGiveUp: noop },
     });
     clients.push(client);
+    const undiciClient = createHttpClient({
+      baseURL,
+      transport: 'undici',
+      logger,
+      hooks: { onAttempt: noop, onRetry: noop, onGiveUp: noop },
+    });
+    clients.push(undiciClient);
+    const axiosUndici: AxiosInstance = axios.create({ baseURL, adapter: undiciAdapter.adapter });
+    // The bare transport: undici's own request API on a keep-alive pool, reading the JSON body.
+    const bareUndici = new Pool(baseURL);
+    pool = bareUndici;
 
     const variants = [
       { name: 'axios (keep-alive)', call: () => bare.get('/ok') },
@@ -138,6 +157,12 @@ export async function run(): Promise<void> {
         call: () => bare.get('/ok', { headers: { 'X-Request-ID': generateRequestId() } }),
       },
       { name: 'createHttpClient (keep-alive)', call: () => client.get('/ok') },
+      {
+        name: 'undici.request (bare)',
+        call: () => bareUndici.request({ path: '/ok', method: 'GET' }).then((r) => r.body.json()),
+      },
+      { name: 'axios + undici adapter', call: () => axiosUndici.get('/ok') },
+      { name: "createHttpClient (transport 'undici')", call: () => undiciClient.get('/ok') },
     ];
 
     process.stdout.write(
@@ -237,6 +262,30 @@ export async function run(): Promise<void> {
       )}\n`,
     );
 
+    // Client over its own bare transport, per-round differences of CPU per call.
+    const pairs: Array<[string, string]> = [
+      ['createHttpClient (keep-alive)', 'axios (keep-alive)'],
+      ['axios + undici adapter', 'undici.request (bare)'],
+      ["createHttpClient (transport 'undici')", 'undici.request (bare)'],
+      ["createHttpClient (transport 'undici')", 'axios + undici adapter'],
+      ["createHttpClient (transport 'undici')", 'createHttpClient (keep-alive)'],
+    ];
+    const overRows = pairs.map(([name, baseName]) => {
+      const r = results.get(name);
+      const b = results.get(baseName);
+      const delta = (mode: 'seq' | 'conc'): string => {
+        if (r === undefined || b === undefined) return 'n/a';
+        const d = r[mode].map((sample, i) => sample.cpuUs - (b[mode][i]?.cpuUs ?? Number.NaN));
+        const ds = [...d].sort((x, y) => x - y);
+        return `${fmt.us(median(d))} us (rounds ${fmt.us(ds[0] ?? Number.NaN)} .. ${fmt.us(ds[ds.length - 1] ?? Number.NaN)})`;
+      };
+      return [`${name} over ${baseName}`, delta('seq'), delta('conc')];
+    });
+    process.stdout.write('\n(a2) cpu per call over the bare transport (median of per-round differences)\n\n');
+    process.stdout.write(
+      `${markdownTable(['comparison', 'seq cpu delta', `c${CONCURRENCY} cpu delta`], overRows)}\n`,
+    );
+
     // (a') No network: both answer from a stub adapter on the next turn of the event loop.
     const stubAdapter: AxiosAdapter = (config) =>
       new Promise((resolve) =>
@@ -333,6 +382,8 @@ export async function run(): Promise<void> {
     for (const c of clients) c.close();
     agent.destroy();
     noKeepAlive.destroy();
+    undiciAdapter.close();
+    await pool?.destroy();
     await upstream?.stop();
   }
 }

@@ -20,6 +20,7 @@ import { createPolicyRuntime, type Protection, protectionFromRuntime } from './p
 import { type RequestTarget, RequestTargets, resolveUrl } from './request-target.js';
 import { safeUrl } from './safe-url.js';
 import { startCallTrace } from './trace-headers.js';
+import { createUndiciAdapter } from './transport/undici-adapter.js';
 
 /** Header that makes a POST or PATCH retryable. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -200,11 +201,13 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const httpsAgent = resolved.httpsAgent ?? new HttpsAgent(HTTP_CLIENT_DEFAULTS.agent);
   if (resolved.httpAgent === undefined) ownedAgents.push(httpAgent);
   if (resolved.httpsAgent === undefined) ownedAgents.push(httpsAgent);
+  const undici = resolved.transport === 'undici' ? createUndiciAdapter() : undefined;
 
   const instance: AxiosInstance = axios.create({
     ...(resolved.baseURL === undefined ? {} : { baseURL: resolved.baseURL }),
     httpAgent,
     httpsAgent,
+    ...(undici === undefined ? {} : { adapter: undici.adapter }),
     // The policy owns timeouts (per attempt and per call); axios' own stays off.
     timeout: 0,
     ...(resolved.maxResponseBytes === undefined ? {} : { maxContentLength: resolved.maxResponseBytes }),
@@ -221,6 +224,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     if (closed) return;
     closed = true;
     for (const agent of ownedAgents) agent.destroy();
+    undici?.close();
   });
 
   function request<T = unknown, D = unknown>(config: HttpRequestConfig<D>): Promise<AxiosResponse<T, D>> {

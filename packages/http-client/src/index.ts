@@ -41,6 +41,7 @@ export type {
 export type {
   BreakerOptions,
   HttpClientOptions,
+  HttpTransport,
   JitterMode,
   ProtectionLogger,
   ProtectionOptions,
@@ -51,3 +52,9 @@ export type {
 export { HTTP_CLIENT_DEFAULTS } from './options.js';
 export type { ProtectedCallContext, ProtectedCallOptions, Protection } from './protection.js';
 export { createProtection } from './protection.js';
+export {
+  createUndiciAdapter,
+  UNDICI_ADAPTER_DEFAULTS,
+  type UndiciAdapter,
+  type UndiciAdapterOptions,
+} from './transport/undici-adapter.js';

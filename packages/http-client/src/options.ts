@@ -215,7 +215,16 @@ export interface HttpClientOptions extends ProtectionOptions {
    * @default undefined
    */
   readonly maxResponseBytes?: number | undefined;
+  /**
+   * What sends the requests: `'undici'` (undici's keep-alive pools, cheaper per call) or `'node-http'` (axios'
+   * own adapter over `node:http`/`node:https` agents). Same axios API, errors and policy either way.
+   * @default `'undici'`; `'node-http'` when `httpAgent` or `httpsAgent` is given
+   */
+  readonly transport?: HttpTransport | undefined;
 }
+
+/** See {@link HttpClientOptions.transport}. */
+export type HttpTransport = 'undici' | 'node-http';
 
 export interface ResolvedRetryOptions {
   readonly retries: number;
@@ -267,6 +276,7 @@ export interface ResolvedHttpClientOptions extends ResolvedProtectionOptions {
   readonly httpAgent: HttpAgent | undefined;
   readonly httpsAgent: HttpsAgent | undefined;
   readonly maxResponseBytes: number | undefined;
+  readonly transport: HttpTransport;
 }
 
 /** Every default of this package, in one place. */
@@ -294,6 +304,7 @@ export const HTTP_CLIENT_DEFAULTS = Object.freeze({
   idempotencyKey: false,
   /** No limit on response bodies. */
   maxResponseBytes: undefined,
+  transport: 'undici' as HttpTransport,
   /** Keep-alive agents: sockets are reused across calls and attempts. */
   agent: Object.freeze({ keepAlive: true, keepAliveMsecs: 1_000 }),
   // Looked up on each call, so a replaced global Date (fake timers) is honoured.
@@ -321,6 +332,7 @@ const CLIENT_KEYS = [
   'httpAgent',
   'httpsAgent',
   'maxResponseBytes',
+  'transport',
 ] as const;
 const RETRY_KEYS = [
   'retries',
@@ -611,6 +623,12 @@ export function resolveHttpClientOptions(options: HttpClientOptions = {}): Resol
       fail(name, 'must be an http(s).Agent', agent);
     }
   }
+  const agentGiven = httpAgent !== undefined || httpsAgent !== undefined;
+  const transport = options.transport ?? (agentGiven ? 'node-http' : HTTP_CLIENT_DEFAULTS.transport);
+  if (transport !== 'undici' && transport !== 'node-http')
+    fail('transport', "must be 'undici' or 'node-http'", transport);
+  if (transport === 'undici' && agentGiven)
+    fail('transport', "'undici' does not use httpAgent/httpsAgent", transport);
   return {
     ...protection,
     baseURL,
@@ -619,5 +637,6 @@ export function resolveHttpClientOptions(options: HttpClientOptions = {}): Resol
     httpAgent,
     httpsAgent,
     maxResponseBytes,
+    transport,
   };
 }

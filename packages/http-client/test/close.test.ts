@@ -56,7 +56,11 @@ describe('close()', () => {
 
   it('destroys both agents it created, closing their pooled sockets, and is idempotent', async () => {
     const destroy = vi.spyOn(HttpAgent.prototype, 'destroy');
-    const client = createHttpClient({ baseURL: server.origin, logger: captureLogs().logger });
+    const client = createHttpClient({
+      baseURL: server.origin,
+      transport: 'node-http',
+      logger: captureLogs().logger,
+    });
     await client.get('/x');
     client.close();
     client.close();
