@@ -63,9 +63,18 @@ interface Waiter {
  * Builds a concurrency limiter. Transport-neutral: wrap any async call in `acquire()` and settle the token.
  *
  * @example
+ * ```ts
  * const limiter = createConcurrencyLimiter({ maxQueue: 50, maxWaitMs: 100 });
  * const token = await limiter.acquire();
- * try { const r = await call(); token.success(); return r; } catch (e) { token.dropped(); throw e; }
+ * try {
+ *   const result = await call();
+ *   token.success();
+ *   return result;
+ * } catch (error) {
+ *   token.dropped();
+ *   throw error;
+ * }
+ * ```
  */
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}): ConcurrencyLimiter {
   const config = resolveConcurrencyLimiterOptions(options);

@@ -48,7 +48,7 @@ export interface ConcurrencyLimiterOptions {
    */
   readonly retryAfterMs?: number;
   /**
-   * Gradient2: how far one sample moves the limit toward its new estimate (0 < smoothing <= 1).
+   * Gradient2: how far one sample moves the limit toward its new estimate, more than 0 and at most 1.
    * @default 0.2
    */
   readonly smoothing?: number;
@@ -64,7 +64,7 @@ export interface ConcurrencyLimiterOptions {
   readonly longWindow?: number;
   /**
    * Time for RTTs measured by the limiter (a token's `success()` without an RTT). Queue timeouts use `setTimeout`.
-   * @default { now: () => performance.now() }
+   * @default `performance.now()`
    */
   readonly clock?: LimiterClock;
 }
@@ -73,19 +73,20 @@ export interface ConcurrencyLimiterOptions {
 export type ResolvedConcurrencyLimiterOptions = Required<ConcurrencyLimiterOptions>;
 
 /** The defaults of {@link ConcurrencyLimiterOptions}; `minLimit` 1 (Netflix uses 20) so small services can shed. */
-export const DEFAULT_CONCURRENCY_LIMITER_OPTIONS: Readonly<Omit<ResolvedConcurrencyLimiterOptions, 'clock'>> =
-  Object.freeze({
-    algorithm: 'gradient2',
-    initialLimit: 20,
-    minLimit: 1,
-    maxLimit: 200,
-    maxQueue: 0,
-    maxWaitMs: 100,
-    retryAfterMs: 1000,
-    smoothing: 0.2,
-    queueSize: 4,
-    longWindow: 600,
-  });
+export const DEFAULT_CONCURRENCY_LIMITER_OPTIONS: Readonly<
+  Required<Omit<ConcurrencyLimiterOptions, 'clock'>>
+> = Object.freeze({
+  algorithm: 'gradient2',
+  initialLimit: 20,
+  minLimit: 1,
+  maxLimit: 200,
+  maxQueue: 0,
+  maxWaitMs: 100,
+  retryAfterMs: 1000,
+  smoothing: 0.2,
+  queueSize: 4,
+  longWindow: 600,
+});
 
 const systemClock: LimiterClock = { now: () => performance.now() };
 
