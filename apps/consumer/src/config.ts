@@ -69,6 +69,8 @@ export interface ConsumerConfig {
   readonly shedMaxQueue: number;
   /** `SHED_MAX_QUEUE_MS`: longest wait for a slot before a request is answered 503. @default 5 */
   readonly shedMaxQueueMs: number;
+  /** `SHED_PRIORITY_MAX_QUEUE_MS`: longest wait for a slot of a `high` or `critical` request. @default 100 */
+  readonly shedPriorityMaxQueueMs: number;
   /** `SHED_RETRY_AFTER_SECONDS`: `Retry-After` of a shed request. @default 1 */
   readonly shedRetryAfterSeconds: number;
   /** `SHED_CHECKOUT_PRIORITY`: priority of `POST /checkout`. @default 'high' */
@@ -101,6 +103,7 @@ export const CONFIG_DEFAULTS: ConsumerConfig = {
   shedMaxLimit: 200,
   shedMaxQueue: 50,
   shedMaxQueueMs: 5,
+  shedPriorityMaxQueueMs: 100,
   shedRetryAfterSeconds: 1,
   shedCheckoutPriority: 'high',
   shedCatalogPriority: 'normal',
@@ -243,6 +246,12 @@ function readConfig(reader: EnvReader): ConsumerConfig {
     shedMaxQueueMs: reader.integer('SHED_MAX_QUEUE_MS', {
       description: 'longest wait for a slot before a request is answered 503',
       default: d.shedMaxQueueMs,
+      min: 0,
+      max: 60_000,
+    }),
+    shedPriorityMaxQueueMs: reader.integer('SHED_PRIORITY_MAX_QUEUE_MS', {
+      description: 'longest wait for a slot of a high or critical request (checkout by default)',
+      default: d.shedPriorityMaxQueueMs,
       min: 0,
       max: 60_000,
     }),

@@ -28,6 +28,7 @@ export function createConsumerShedder(config: ConsumerConfig, registry: Registry
   const shedder = createLoadShedder({
     limiter,
     priorities: (req) => requestPriority(config, req),
+    maxQueueMsByPriority: { high: config.shedPriorityMaxQueueMs, critical: config.shedPriorityMaxQueueMs },
     retryAfterSeconds: config.shedRetryAfterSeconds,
     registry,
   });

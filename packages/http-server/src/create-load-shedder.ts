@@ -42,6 +42,12 @@ export interface LoadShedderOptions {
    */
   readonly maxQueueMs?: number;
   /**
+   * Longest wait for a slot per priority, overriding `maxQueueMs` (or the given limiter's `maxWaitMs`) for the
+   * priorities named, e.g. `{ high: 100 }` lets checkouts wait for the next free slot while browsing is shed.
+   * @default no override
+   */
+  readonly maxQueueMsByPriority?: Readonly<Partial<Record<RequestPriority, number>>>;
+  /**
    * The priority of a request. A queued request of lower priority is shed to make room for a higher one.
    * @default every request `'normal'`
    */
@@ -126,6 +132,14 @@ export function createLoadShedder(options: LoadShedderOptions = {}): LoadShedder
           maxWaitMs,
         })
       : createConcurrencyLimiter({ maxQueue, maxWaitMs }));
+  const waitByPriority = options.maxQueueMsByPriority ?? {};
+  for (const [name, ms] of Object.entries(waitByPriority)) {
+    if (!(name in PRIORITY_RANK) || typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      throw new TypeError(
+        `options.maxQueueMsByPriority.${name} must be a priority (critical, high, normal, low) mapped to a number >= 0, got ${String(ms)}`,
+      );
+    }
+  }
   const priorityOf = options.priorities ?? (() => 'normal' as const);
   const exempt = new Set(options.exemptPaths ?? d.exemptPaths);
   const requestId = options.requestId ?? defaultRequestId;
@@ -209,10 +223,13 @@ export function createLoadShedder(options: LoadShedderOptions = {}): LoadShedder
       admitted(now);
       return;
     }
-    limiter.acquire({ priority: rank }).then(admitted, (error: unknown) => {
-      if (isConcurrencyLimitError(error)) shed(req, res, priority);
-      else next(error);
-    });
+    const wait = waitByPriority[priority];
+    limiter
+      .acquire(wait === undefined ? { priority: rank } : { priority: rank, maxWaitMs: wait })
+      .then(admitted, (error: unknown) => {
+        if (isConcurrencyLimitError(error)) shed(req, res, priority);
+        else next(error);
+      });
   };
 
   let closed = false;

@@ -134,6 +134,25 @@ describe('createLoadShedder', () => {
     expect((await high).status).toBe(200);
   });
 
+  it('lets a priority wait longer for a slot with maxQueueMsByPriority while the others are shed after maxQueueMs', async () => {
+    const h = await start({
+      maxConcurrent: 1,
+      maxQueue: 5,
+      maxQueueMs: 0,
+      maxQueueMsByPriority: { high: 600_000 },
+      priorities: (req) => (req.get('X-Priority') === 'high' ? 'high' : 'low'),
+    });
+    const first = get(h.base, '/hold');
+    const holder = await h.entered();
+    const high = get(h.base, '/hold', { 'X-Priority': 'high' });
+    await vi.waitFor(() => expect(h.shedder.limiter.queued).toBe(1));
+    expect((await get(h.base, '/hold', { 'X-Priority': 'low' })).status).toBe(503);
+    holder.resolve();
+    await first;
+    (await h.entered()).resolve();
+    expect((await high).status).toBe(200);
+  });
+
   it('counts admitted and shed requests per priority and exposes the limit and in-flight count', async () => {
     const h = await start({
       maxConcurrent: 1,

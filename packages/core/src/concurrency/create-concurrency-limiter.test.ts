@@ -90,6 +90,24 @@ describe('createConcurrencyLimiter', () => {
     expect(limiter.queued).toBe(0);
   });
 
+  it('lets one call wait longer than the limiter default with its own maxWaitMs', async () => {
+    const limiter = createConcurrencyLimiter({
+      algorithm: 'fixed',
+      initialLimit: 1,
+      maxQueue: 2,
+      maxWaitMs: 5,
+      clock,
+    });
+    const holder = await limiter.acquire();
+    const short = reasonOf(limiter.acquire());
+    const long = reasonOf(limiter.acquire({ maxWaitMs: 100 }));
+    await vi.advanceTimersByTimeAsync(5);
+    expect(await short).toBe('timeout');
+    expect(limiter.queued).toBe(1);
+    holder.success();
+    expect(await long).toBe('admitted');
+  });
+
   it('refuses with queue-full when the queue holds calls of the same priority', async () => {
     const limiter = createConcurrencyLimiter({ algorithm: 'fixed', initialLimit: 1, maxQueue: 1, clock });
     await limiter.acquire();

@@ -22,6 +22,11 @@ export interface AcquireOptions {
    * @default 0
    */
   readonly priority?: number;
+  /**
+   * Longest wait in the queue for this call.
+   * @default the limiter's `maxWaitMs`
+   */
+  readonly maxWaitMs?: number;
 }
 
 /** A change of the limit, given to `onLimitChange` listeners. */
@@ -157,6 +162,12 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
     acquire(acquireOptions = {}) {
       const { signal } = acquireOptions;
       const priority = acquireOptions.priority ?? 0;
+      const maxWaitMs = acquireOptions.maxWaitMs ?? config.maxWaitMs;
+      if (!Number.isFinite(maxWaitMs) || maxWaitMs < 0) {
+        return Promise.reject(
+          new TypeError(`maxWaitMs must be a finite number >= 0, got ${String(maxWaitMs)}`),
+        );
+      }
       if (signal?.aborted) return Promise.reject(signal.reason);
       if (closed) return Promise.reject(refusal('closed'));
       if (inFlight < limit && queue.length === 0) return Promise.resolve(admit());
@@ -172,7 +183,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
         waiter.timer = setTimeout(() => {
           removeWaiter(waiter);
           reject(refusal('timeout'));
-        }, config.maxWaitMs);
+        }, maxWaitMs);
         waiter.timer.unref?.();
         if (signal !== undefined) {
           const onAbort = (): void => {
