@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 21_000,
       loadShedding: 'adaptive',
       shedLimit: 20,
-      shedMinLimit: 4,
+      shedMinLimit: 20,
       shedMaxLimit: 200,
       shedMaxQueue: 50,
       shedMaxQueueMs: 5,

@@ -61,7 +61,7 @@ export interface ConsumerConfig {
   readonly loadShedding: LoadSheddingMode;
   /** `SHED_LIMIT`: the fixed limit, or the adaptive limit's starting point. @default 20 */
   readonly shedLimit: number;
-  /** `SHED_MIN_LIMIT`: floor of the adaptive limit. @default 4 */
+  /** `SHED_MIN_LIMIT`: floor of the adaptive limit (Netflix's Gradient2 default). @default 20 */
   readonly shedMinLimit: number;
   /** `SHED_MAX_LIMIT`: ceiling of the adaptive limit. @default 200 */
   readonly shedMaxLimit: number;
@@ -99,7 +99,7 @@ export const CONFIG_DEFAULTS: ConsumerConfig = {
   shutdownTimeoutMs: 21_000,
   loadShedding: 'adaptive',
   shedLimit: 20,
-  shedMinLimit: 4,
+  shedMinLimit: 20,
   shedMaxLimit: 200,
   shedMaxQueue: 50,
   shedMaxQueueMs: 5,
