@@ -7,6 +7,7 @@ import { bodyErrorAnswer } from './body-error.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ConsumerConfig } from './config.js';
 import type { Deadline } from './deadline.js';
+import { createConsumerShedder } from './load-shedding.js';
 import { type ConsumerMetrics, createConsumerMetrics } from './metrics.js';
 import { catalogRouter } from './routes/catalog.js';
 import { checkoutRouter } from './routes/checkout.js';
@@ -70,6 +71,7 @@ export function createApp(config: ConsumerConfig, deps: ConsumerDeps): ConsumerA
     clock,
   });
   const httpMetrics = createHttpMetrics({ registry: metrics.registry });
+  const shedder = createConsumerShedder(config, metrics.registry);
 
   const breakers = client.breakers;
   if (breakers === undefined) {
@@ -119,6 +121,8 @@ export function createApp(config: ConsumerConfig, deps: ConsumerDeps): ConsumerA
       else measure(req, res, next);
     });
   });
+  // After the logger and the metrics, so shed requests are logged and counted; never sheds health or metrics.
+  if (shedder !== undefined) app.use(shedder.middleware);
   app.use(catalogRouter(context));
   app.use(checkoutRouter(context, deps.generateIdempotencyKey ?? randomUUID));
   app.use(healthRouter(context, isShuttingDown));
@@ -138,6 +142,7 @@ export function createApp(config: ConsumerConfig, deps: ConsumerDeps): ConsumerA
       if (!closed) {
         closed = true;
         unsubscribe();
+        shedder?.close();
         breakers.shutdown();
         client.close();
       }

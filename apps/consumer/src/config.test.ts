@@ -30,6 +30,16 @@ describe('loadConfig', () => {
       staleCacheTtlMs: 300_000,
       staleCacheMaxEntries: 1_000,
       shutdownTimeoutMs: 21_000,
+      loadShedding: 'adaptive',
+      shedLimit: 20,
+      shedMinLimit: 20,
+      shedMaxLimit: 200,
+      shedMaxQueue: 50,
+      shedMaxQueueMs: 5,
+      shedPriorityMaxQueueMs: 100,
+      shedRetryAfterSeconds: 1,
+      shedCheckoutPriority: 'high',
+      shedCatalogPriority: 'normal',
     });
     expect(loadConfig({})).toEqual(CONFIG_DEFAULTS);
   });
@@ -51,6 +61,16 @@ describe('loadConfig', () => {
       STALE_CACHE_TTL_MS: '0',
       STALE_CACHE_MAX_ENTRIES: '5',
       SHUTDOWN_TIMEOUT_MS: '250',
+      LOAD_SHEDDING: 'fixed',
+      SHED_LIMIT: '30',
+      SHED_MIN_LIMIT: '2',
+      SHED_MAX_LIMIT: '40',
+      SHED_MAX_QUEUE: '0',
+      SHED_MAX_QUEUE_MS: '7',
+      SHED_PRIORITY_MAX_QUEUE_MS: '70',
+      SHED_RETRY_AFTER_SECONDS: '2',
+      SHED_CHECKOUT_PRIORITY: 'critical',
+      SHED_CATALOG_PRIORITY: 'low',
     });
     expect(config).toEqual({
       port: 0,
@@ -68,7 +88,22 @@ describe('loadConfig', () => {
       staleCacheTtlMs: 0,
       staleCacheMaxEntries: 5,
       shutdownTimeoutMs: 250,
+      loadShedding: 'fixed',
+      shedLimit: 30,
+      shedMinLimit: 2,
+      shedMaxLimit: 40,
+      shedMaxQueue: 0,
+      shedMaxQueueMs: 7,
+      shedPriorityMaxQueueMs: 70,
+      shedRetryAfterSeconds: 2,
+      shedCheckoutPriority: 'critical',
+      shedCatalogPriority: 'low',
     });
+  });
+
+  it('refuses an adaptive SHED_LIMIT outside [SHED_MIN_LIMIT, SHED_MAX_LIMIT]', () => {
+    expect(() => loadConfig({ SHED_LIMIT: '300' })).toThrow('SHED_MIN_LIMIT <= SHED_LIMIT <= SHED_MAX_LIMIT');
+    expect(loadConfig({ LOAD_SHEDDING: 'fixed', SHED_LIMIT: '300' }).shedLimit).toBe(300);
   });
 
   it('drains for the request deadline plus 1 s unless SHUTDOWN_TIMEOUT_MS says otherwise', () => {

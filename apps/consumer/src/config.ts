@@ -7,6 +7,14 @@ import {
   refuse,
 } from '@resilience/http-server';
 
+/** A request priority of the load shedder (`@resilience/http-server`), lowest shed first. */
+export type ShedPriority = 'critical' | 'high' | 'normal' | 'low';
+export const SHED_PRIORITIES: readonly ShedPriority[] = ['critical', 'high', 'normal', 'low'];
+
+/** How inbound requests are limited: an adaptive (Gradient2) limit, a fixed one, or none. */
+export type LoadSheddingMode = 'adaptive' | 'fixed' | 'off';
+export const LOAD_SHEDDING_MODES: readonly LoadSheddingMode[] = ['adaptive', 'fixed', 'off'];
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -49,6 +57,26 @@ export interface ConsumerConfig {
    * @default REQUEST_DEADLINE_MS + 1000 (21000)
    */
   readonly shutdownTimeoutMs: number;
+  /** `LOAD_SHEDDING`: inbound concurrency limit, `adaptive` (Gradient2), `fixed` or `off`. @default 'adaptive' */
+  readonly loadShedding: LoadSheddingMode;
+  /** `SHED_LIMIT`: the fixed limit, or the adaptive limit's starting point. @default 20 */
+  readonly shedLimit: number;
+  /** `SHED_MIN_LIMIT`: floor of the adaptive limit (Netflix's Gradient2 default). @default 20 */
+  readonly shedMinLimit: number;
+  /** `SHED_MAX_LIMIT`: ceiling of the adaptive limit. @default 200 */
+  readonly shedMaxLimit: number;
+  /** `SHED_MAX_QUEUE`: requests that may wait for a slot. @default 50 */
+  readonly shedMaxQueue: number;
+  /** `SHED_MAX_QUEUE_MS`: longest wait for a slot before a request is answered 503. @default 5 */
+  readonly shedMaxQueueMs: number;
+  /** `SHED_PRIORITY_MAX_QUEUE_MS`: longest wait for a slot of a `high` or `critical` request. @default 100 */
+  readonly shedPriorityMaxQueueMs: number;
+  /** `SHED_RETRY_AFTER_SECONDS`: `Retry-After` of a shed request. @default 1 */
+  readonly shedRetryAfterSeconds: number;
+  /** `SHED_CHECKOUT_PRIORITY`: priority of `POST /checkout`. @default 'high' */
+  readonly shedCheckoutPriority: ShedPriority;
+  /** `SHED_CATALOG_PRIORITY`: priority of `GET /catalog` and `/catalog/:id`. @default 'normal' */
+  readonly shedCatalogPriority: ShedPriority;
 }
 
 const MIB = 1_048_576;
@@ -69,6 +97,16 @@ export const CONFIG_DEFAULTS: ConsumerConfig = {
   staleCacheTtlMs: 300_000,
   staleCacheMaxEntries: 1_000,
   shutdownTimeoutMs: 21_000,
+  loadShedding: 'adaptive',
+  shedLimit: 20,
+  shedMinLimit: 20,
+  shedMaxLimit: 200,
+  shedMaxQueue: 50,
+  shedMaxQueueMs: 5,
+  shedPriorityMaxQueueMs: 100,
+  shedRetryAfterSeconds: 1,
+  shedCheckoutPriority: 'high',
+  shedCatalogPriority: 'normal',
 };
 
 /** Added to REQUEST_DEADLINE_MS for the default drain time: room to write the last answers. */
@@ -176,6 +214,63 @@ function readConfig(reader: EnvReader): ConsumerConfig {
       min: 1,
       max: DAY_MS,
     }),
+    loadShedding: reader.oneOf('LOAD_SHEDDING', {
+      description: 'inbound concurrency limit: adaptive (Gradient2), fixed or off',
+      default: d.loadShedding,
+      values: LOAD_SHEDDING_MODES,
+    }),
+    shedLimit: reader.integer('SHED_LIMIT', {
+      description: "the fixed limit, or the adaptive limit's starting point",
+      default: d.shedLimit,
+      min: 1,
+      max: 100_000,
+    }),
+    shedMinLimit: reader.integer('SHED_MIN_LIMIT', {
+      description: 'floor of the adaptive limit',
+      default: d.shedMinLimit,
+      min: 1,
+      max: 100_000,
+    }),
+    shedMaxLimit: reader.integer('SHED_MAX_LIMIT', {
+      description: 'ceiling of the adaptive limit',
+      default: d.shedMaxLimit,
+      min: 1,
+      max: 100_000,
+    }),
+    shedMaxQueue: reader.integer('SHED_MAX_QUEUE', {
+      description: 'requests that may wait for a slot',
+      default: d.shedMaxQueue,
+      min: 0,
+      max: 100_000,
+    }),
+    shedMaxQueueMs: reader.integer('SHED_MAX_QUEUE_MS', {
+      description: 'longest wait for a slot before a request is answered 503',
+      default: d.shedMaxQueueMs,
+      min: 0,
+      max: 60_000,
+    }),
+    shedPriorityMaxQueueMs: reader.integer('SHED_PRIORITY_MAX_QUEUE_MS', {
+      description: 'longest wait for a slot of a high or critical request (checkout by default)',
+      default: d.shedPriorityMaxQueueMs,
+      min: 0,
+      max: 60_000,
+    }),
+    shedRetryAfterSeconds: reader.integer('SHED_RETRY_AFTER_SECONDS', {
+      description: 'Retry-After of a shed request',
+      default: d.shedRetryAfterSeconds,
+      min: 0,
+      max: 3_600,
+    }),
+    shedCheckoutPriority: reader.oneOf('SHED_CHECKOUT_PRIORITY', {
+      description: 'shedding priority of POST /checkout',
+      default: d.shedCheckoutPriority,
+      values: SHED_PRIORITIES,
+    }),
+    shedCatalogPriority: reader.oneOf('SHED_CATALOG_PRIORITY', {
+      description: 'shedding priority of GET /catalog and /catalog/:id',
+      default: d.shedCatalogPriority,
+      values: SHED_PRIORITIES,
+    }),
   };
   checkAcrossVariables(reader, config);
   return config;
@@ -183,6 +278,17 @@ function readConfig(reader: EnvReader): ConsumerConfig {
 
 /** Settings that are valid one by one but cannot work together. */
 function checkAcrossVariables(reader: EnvReader, config: ConsumerConfig): void {
+  const limits = ['SHED_MIN_LIMIT', 'SHED_LIMIT', 'SHED_MAX_LIMIT'];
+  if (
+    config.loadShedding === 'adaptive' &&
+    !limits.some((name) => reader.refused(name)) &&
+    !(config.shedMinLimit <= config.shedLimit && config.shedLimit <= config.shedMaxLimit)
+  ) {
+    reader.problem(
+      limits,
+      `the adaptive limit needs SHED_MIN_LIMIT <= SHED_LIMIT <= SHED_MAX_LIMIT, got ${config.shedMinLimit}, ${config.shedLimit}, ${config.shedMaxLimit}`,
+    );
+  }
   const involved = ['UPSTREAM_TIMEOUT_MS', 'REQUEST_DEADLINE_MS'];
   if (involved.some((name) => reader.refused(name))) return;
   if (config.retryMax > 0 && config.upstreamTimeoutMs >= config.requestDeadlineMs) {

@@ -1,6 +1,7 @@
 import type { ScenarioDefinition } from '../scenario-definition.js';
 import { baseline } from './baseline.js';
 import { multiInstance } from './multi-instance.js';
+import { overload } from './overload.js';
 import { rateLimit } from './rate-limit.js';
 import { slowRedis } from './slow-redis.js';
 import { spike } from './spike.js';
@@ -16,4 +17,5 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   multiInstance,
   slowRedis,
   spike,
+  overload,
 ];

@@ -4,6 +4,21 @@
  *
  * @packageDocumentation
  */
+
+export type {
+  ConcurrencyLimitErrorDetails,
+  ConcurrencyLimitReason,
+} from './concurrency/concurrency-limit-error.js';
+export { ConcurrencyLimitError, isConcurrencyLimitError } from './concurrency/concurrency-limit-error.js';
+export type {
+  AcquireOptions,
+  ConcurrencyLimiter,
+  LimitChange,
+  LimiterToken,
+} from './concurrency/create-concurrency-limiter.js';
+export { createConcurrencyLimiter } from './concurrency/create-concurrency-limiter.js';
+export type { ConcurrencyAlgorithm, ConcurrencyLimiterOptions, LimiterClock } from './concurrency/options.js';
+export { DEFAULT_CONCURRENCY_LIMITER_OPTIONS } from './concurrency/options.js';
 export type { Operation, Resilience, RunOptions } from './create-resilience.js';
 export { createResilience } from './create-resilience.js';
 export type { Clock, Deadline, DeadlineOptions } from './deadline.js';
@@ -13,18 +28,6 @@ export { AttemptTimeoutError, isAttemptTimeoutError } from './errors/attempt-tim
 export { DeadlineExceededError, isDeadlineExceededError } from './errors/deadline-exceeded-error.js';
 export type { ResilienceErrorCode, ResilienceErrorInit } from './errors/resilience-error.js';
 export { isResilienceError, ResilienceError } from './errors/resilience-error.js';
-export type {
-  BreakerVerdict,
-  FailureClassification,
-  GiveUpEvent,
-  GiveUpReason,
-  JitterMode,
-  ResilienceOptions,
-  RetryBudgetOptions,
-  RetryEvent,
-  RetryOptions,
-} from './options.js';
-export { DEFAULT_RESILIENCE_OPTIONS } from './options.js';
 export {
   createHedgePolicy,
   type HedgeCallContext,
@@ -42,3 +45,15 @@ export {
   MAX_HEDGE_ATTEMPTS,
   type ResolvedHedgePolicyOptions,
 } from './hedge/options.js';
+export type {
+  BreakerVerdict,
+  FailureClassification,
+  GiveUpEvent,
+  GiveUpReason,
+  JitterMode,
+  ResilienceOptions,
+  RetryBudgetOptions,
+  RetryEvent,
+  RetryOptions,
+} from './options.js';
+export { DEFAULT_RESILIENCE_OPTIONS } from './options.js';

@@ -14,6 +14,8 @@ export {
   LINT_FAILING_DEFAULT_METRICS,
   UNMATCHED_ROUTE,
 } from './create-http-metrics.js';
+export type { LoadShedder, LoadShedderOptions, RequestPriority } from './create-load-shedder.js';
+export { createLoadShedder, DEFAULT_LOAD_SHEDDER_OPTIONS } from './create-load-shedder.js';
 export type {
   ConfigProblem,
   CustomSpec,
