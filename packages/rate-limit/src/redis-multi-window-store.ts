@@ -150,7 +150,11 @@ export function createRedisMultiWindowStore(options: RedisMultiWindowStoreOption
       }
       command.push(String(at));
       for (const window of windows) {
-        command.push(String(window.windowMs), String(window.limit), window.algorithm === 'sliding' ? '1' : '0');
+        command.push(
+          String(window.windowMs),
+          String(window.limit),
+          window.algorithm === 'sliding' ? '1' : '0',
+        );
       }
       const reply = await run(command);
       if (!Array.isArray(reply) || reply.length !== 1 + 3 * windows.length) {
