@@ -235,6 +235,8 @@ export interface VariantResult {
   non2xx: number;
   errors: number;
   rounds: LoadResult[];
+  /** CPU microseconds per request of the first server, round by round (for per-round ratios). */
+  cpuRounds: number[];
 }
 
 export interface CompareOptions {
@@ -303,6 +305,7 @@ export async function compareAlternating(
       non2xx: list.reduce((sum, r) => sum + r.load.non2xx, 0),
       errors: list.reduce((sum, r) => sum + r.load.errors, 0),
       rounds: list.map((r) => r.load),
+      cpuRounds: list.map((r) => r.cpu[v.servers[0]?.name ?? ''] as number),
     };
   });
 }

@@ -1,9 +1,12 @@
 /**
  * mock-api benchmark: `GET /api/items` through the whole mock-api stack (request ids and one log line per
  * request to /dev/null, both rate-limit windows with limits nothing reaches, HTTP + default metrics), with the
- * memory stores and with the Redis stores, against bare Express 5 serving the same body; the three run
- * alternately after a warm-up, and req/s and server CPU per request are medians over the rounds.
- * Target: each mock-api variant >= 0.60x bare Express req/s.
+ * memory stores and with the Redis stores, against bare Express 5 serving the same body and against the naive
+ * peer (Express 5 + pino-http + two stacked express-rate-limit limiters, MemoryStore or rate-limit-redis
+ * RedisStore); all run alternately after a warm-up, and req/s and server CPU per request are medians over the
+ * rounds, with the range of the per-round ratios.
+ * Targets (server CPU per request): mock-api >= 0.75x bare Express with memory stores and >= 0.70x with Redis,
+ * and >= 1.5x the naive peer on the same store.
  * Then: memory held by the rate-limit stores after 100,000 distinct clients (BENCH_KEYS), memory and Redis.
  *
  * Tunable with BENCH_ROUNDS (default 5), BENCH_DURATION_S (8), BENCH_WARMUP_S (3), BENCH_CONNECTIONS (50),
@@ -18,6 +21,7 @@ import {
   compareAlternating,
   fmt,
   markdownTable,
+  median,
   runSettings,
   runSettingsLine,
   spawnServer,
@@ -26,7 +30,17 @@ import {
 } from './harness.js';
 
 const execFileAsync = promisify(execFile);
-const TARGET = 0.6;
+/** Minimum `reference CPU / variant CPU` per variant, by reference. */
+const TARGETS: Record<string, { reference: string; min: number }[]> = {
+  'mock-api-memory': [
+    { reference: 'express', min: 0.75 },
+    { reference: 'naive-memory', min: 1.5 },
+  ],
+  'mock-api-redis': [
+    { reference: 'express', min: 0.7 },
+    { reference: 'naive-redis', min: 1.5 },
+  ],
+};
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 async function redisReachable(): Promise<boolean> {
@@ -99,9 +113,15 @@ export async function run(): Promise<void> {
       env: { REDIS_URL: '' },
     });
     started.push(memory);
+    const naiveMemory = await spawnServer(server('mock-api-naive.js'), {
+      name: 'naive-memory',
+      env: { REDIS_URL: '' },
+    });
+    started.push(naiveMemory);
     const variants: Variant[] = [
       { name: 'express', url: `${bare.url}/api/items`, servers: [bare] },
       { name: 'mock-api-memory', url: `${memory.url}/api/items`, servers: [memory] },
+      { name: 'naive-memory', url: `${naiveMemory.url}/api/items`, servers: [naiveMemory] },
     ];
     if (withRedis) {
       const redis = await spawnServer(server('mock-api-full.js'), {
@@ -109,7 +129,15 @@ export async function run(): Promise<void> {
         env: { REDIS_URL, BENCH_REDIS_PREFIX: redisPrefix },
       });
       started.push(redis);
-      variants.push({ name: 'mock-api-redis', url: `${redis.url}/api/items`, servers: [redis] });
+      const naiveRedis = await spawnServer(server('mock-api-naive.js'), {
+        name: 'naive-redis',
+        env: { REDIS_URL, BENCH_REDIS_PREFIX: `${redisPrefix}naive:` },
+      });
+      started.push(naiveRedis);
+      variants.push(
+        { name: 'mock-api-redis', url: `${redis.url}/api/items`, servers: [redis] },
+        { name: 'naive-redis', url: `${naiveRedis.url}/api/items`, servers: [naiveRedis] },
+      );
     }
 
     process.stdout.write(`${runSettingsLine(settings)}\n`);
@@ -127,7 +155,8 @@ export async function run(): Promise<void> {
     });
     const storeErrors: Record<string, number> = {};
     for (const v of variants) {
-      if (v.name !== 'express') storeErrors[v.name] = await countStoreErrors(v.servers[0] as ChildServer);
+      if (v.name.startsWith('mock-api'))
+        storeErrors[v.name] = await countStoreErrors(v.servers[0] as ChildServer);
     }
     await Promise.all(started.splice(0).map((s) => s.stop()));
 
@@ -146,36 +175,60 @@ export async function run(): Promise<void> {
   }
 }
 
+/** Per-round ratios `f(reference round) / f(variant round)`: median (min-max). */
+function perRound(reference: number[], variant: number[]): { median: number; min: number; max: number } {
+  const ratios = variant.map((v, i) => (reference[i] ?? Number.NaN) / v);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
+function range(r: { median: number; min: number; max: number }): string {
+  return `${fmt.ratio(r.median)} (${fmt.ratio(r.min)}-${fmt.ratio(r.max)})`;
+}
+
 function report(results: VariantResult[]): string {
-  const base = results.find((r) => r.name === 'express');
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const base = byName.get('express');
   const cpuOf = (r: VariantResult | undefined): number => r?.cpuPerRequestUs[r.name] ?? Number.NaN;
   const rows = results.map((r) => {
-    const ratio = r.rps / (base?.rps ?? Number.NaN);
-    const cpuRatio = cpuOf(base) / cpuOf(r);
-    const verdict = r === base ? 'baseline' : ratio >= TARGET ? `meets >= ${TARGET}x` : `below ${TARGET}x`;
+    const rps = perRound(
+      r.rounds.map((x) => x.rps),
+      base?.rounds.map((x) => x.rps) ?? [],
+    );
+    const cpu = perRound(base?.cpuRounds ?? [], r.cpuRounds);
+    const naive = byName.get(r.name.replace('mock-api', 'naive'));
+    const vsNaive =
+      r.name.startsWith('mock-api') && naive ? range(perRound(naive.cpuRounds, r.cpuRounds)) : '-';
+    const verdicts = (TARGETS[r.name] ?? []).map(({ reference, min }) => {
+      const ref = byName.get(reference);
+      if (!ref) return `${reference}: n/a`;
+      const ratio = cpuOf(ref) / cpuOf(r);
+      return `${ratio >= min ? 'meets' : 'misses'} >= ${min}x ${reference}`;
+    });
     return [
       r.name,
       fmt.int(r.rps),
-      fmt.ratio(ratio),
+      r === base ? '1.00x' : range(rps),
       fmt.us(cpuOf(r)),
-      fmt.ratio(cpuRatio),
+      r === base ? '1.00x' : `**${fmt.ratio(cpuOf(base) / cpuOf(r))}** ${range(cpu)}`,
+      vsNaive === '-' ? '-' : `**${fmt.ratio(cpuOf(naive) / cpuOf(r))}** ${vsNaive}`,
       fmt.ms(r.p50Ms),
       fmt.ms(r.p99Ms),
       r.non2xx + r.errors,
-      verdict,
+      r === base ? 'baseline' : verdicts.join('; ') || '-',
     ];
   });
   return markdownTable(
     [
       'variant',
       'req/s',
-      'vs bare',
+      'req/s vs bare, per round: median (min-max)',
       'CPU us/req',
-      'bare CPU / CPU',
+      'bare CPU / CPU: of medians, per round median (min-max)',
+      'naive CPU / CPU (same store)',
       'p50 ms',
       'p99 ms',
       'non-2xx+errors',
-      'target',
+      'target (CPU medians)',
     ],
     rows,
   );

@@ -2,7 +2,7 @@
  * `pnpm bench [area ...]`: runs the benchmark of each area in turn (all of them by default) and prints its report.
  * Each area is a module in this folder exporting `run(): Promise<void>`.
  */
-const AREAS = ['logging', 'http-client', 'mock-api', 'consumer', 'redis-replies'] as const;
+const AREAS = ['logging', 'http-client', 'mock-api', 'mock-api-parts', 'consumer', 'redis-replies'] as const;
 type Area = (typeof AREAS)[number];
 
 function isArea(value: string): value is Area {

@@ -219,19 +219,44 @@ export function createRateLimit(options: RateLimitOptions): RateLimitMiddleware 
     }
   }
 
+  const limitsOf = (client: ClientIdentity): readonly WindowLimit[] =>
+    Object.freeze(
+      windows.map((window) =>
+        Object.freeze({
+          name: window.name,
+          windowMs: window.windowMs,
+          limit: limitOf(config, client, window),
+          algorithm: window.algorithm,
+        }),
+      ),
+    );
+  // Without `limitFor` the limits depend on the client's tier only: built once per tier, not per request.
+  const tierLimits = new WeakMap<object, readonly WindowLimit[]>();
+  let defaultLimits: readonly WindowLimit[] | undefined;
+  function limitsFor(client: ClientIdentity): readonly WindowLimit[] {
+    if (config.limitFor !== undefined) return limitsOf(client);
+    if (client.kind !== 'api-key') {
+      defaultLimits ??= limitsOf(client);
+      return defaultLimits;
+    }
+    let limits = tierLimits.get(client.tier);
+    if (limits === undefined) {
+      limits = limitsOf(client);
+      tierLimits.set(client.tier, limits);
+    }
+    return limits;
+  }
+
   async function limitMulti(req: Request, res: Response, client: ClientIdentity): Promise<boolean> {
     const key = client.key;
-    const limits = windows.map((window) => ({
-      name: window.name,
-      windowMs: window.windowMs,
-      limit: limitOf(config, client, window),
-      algorithm: window.algorithm,
-    }));
+    const limits = limitsFor(client);
     const result = await consume(key, limits, client);
     const at = result.now;
-    const headers = new PolicyHeaders(partitionKeys.get(key), () => at);
+    // Only `add` reads the clock, and this path uses `addEntry` alone.
+    const headers = new PolicyHeaders(partitionKeys.get(key), now);
     let retryAfterSeconds = 0;
-    limits.forEach((limit, index) => {
+    for (let index = 0; index < limits.length; index += 1) {
+      const limit = limits[index] as WindowLimit;
       const window = windows[index] as ResolvedWindow;
       const count = result.counts[index] ?? { start: at, current: 0, previous: 0 };
       const used = usedAt(count, at, limit.windowMs, limit.algorithm);
@@ -252,7 +277,7 @@ export function createRateLimit(options: RateLimitOptions): RateLimitMiddleware 
       }
       headers.addEntry(window, limit.limit, remaining, resetSeconds);
       if (result.refusedBy !== -1 && wait > retryAfterSeconds) retryAfterSeconds = wait;
-    });
+    }
     headers.write(res);
     if (result.refusedBy === -1) return true;
     const window = windows[result.refusedBy] as ResolvedWindow;

@@ -84,7 +84,10 @@ function isNoScript(error: unknown): boolean {
 }
 
 /** `{` and `}` would end the hash tag early: escaped, injectively (`%` first). */
+const TAG_SPECIAL = /[%{}]/;
+
 function hashTag(key: string): string {
+  if (!TAG_SPECIAL.test(key)) return key;
   return key.replaceAll('%', '%25').replaceAll('{', '%7B').replaceAll('}', '%7D');
 }
 
@@ -120,13 +123,15 @@ export function createRedisMultiWindowStore(options: RedisMultiWindowStoreOption
     return windows.map((window) => `${tag}${window.name}`);
   };
 
-  async function run(keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
+  /** Sends `command` (`EVALSHA <sha> ...`); on `NOSCRIPT` the same arguments again as `EVAL <script> ...`. */
+  async function run(command: string[]): Promise<unknown> {
     try {
-      return await send('EVALSHA', SCRIPT_SHA, ...tail);
+      return await send(...command);
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      return send('EVAL', MULTI_WINDOW_SCRIPT, ...tail);
+      command[0] = 'EVAL';
+      command[1] = MULTI_WINDOW_SCRIPT;
+      return send(...command);
     }
   }
 
@@ -135,13 +140,23 @@ export function createRedisMultiWindowStore(options: RedisMultiWindowStoreOption
     prefix,
     keysOf,
     async consume(key: string, windows: readonly WindowLimit[], now: number): Promise<ConsumeResult> {
-      for (const window of windows) windowNames.add(window.name);
       const at = Math.floor(now);
-      const args = [String(at)];
+      // One array, built once: EVALSHA sha numkeys key... now (windowMs limit sliding)...
+      const tag = `${prefix}{${hashTag(key)}}:`;
+      const command = ['EVALSHA', SCRIPT_SHA, String(windows.length)];
       for (const window of windows) {
-        args.push(String(window.windowMs), String(window.limit), window.algorithm === 'sliding' ? '1' : '0');
+        windowNames.add(window.name);
+        command.push(`${tag}${window.name}`);
       }
-      const reply = await run(keysOf(key, windows), args);
+      command.push(String(at));
+      for (const window of windows) {
+        command.push(
+          String(window.windowMs),
+          String(window.limit),
+          window.algorithm === 'sliding' ? '1' : '0',
+        );
+      }
+      const reply = await run(command);
       if (!Array.isArray(reply) || reply.length !== 1 + 3 * windows.length) {
         throw new TypeError(`createRedisMultiWindowStore: unexpected script reply ${JSON.stringify(reply)}`);
       }

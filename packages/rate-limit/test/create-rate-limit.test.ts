@@ -172,6 +172,17 @@ describe('createRateLimit with the default memory store', () => {
     expect(await statuses(app, 3)).toEqual([200, 200, 429]);
   });
 
+  it('keeps each API key tier and the default limits apart without limitFor', async () => {
+    const { app } = build({
+      windows: [{ name: 'minute', windowMs: MINUTE, limit: 2 }],
+      identify: { apiKeys: { 'tier-key-0001': { minute: 4 }, 'tier-key-0002': { minute: 1 } } },
+      now: () => 0,
+    });
+    expect(await statuses(app, 3)).toEqual([200, 200, 429]);
+    expect(await statuses(app, 5, { 'X-API-Key': 'tier-key-0001' })).toEqual([200, 200, 200, 200, 429]);
+    expect(await statuses(app, 2, { 'X-API-Key': 'tier-key-0002' })).toEqual([200, 429]);
+  });
+
   it('applies limitFor to each client and window', async () => {
     const seen: string[] = [];
     const { app } = build(
