@@ -19,6 +19,7 @@ import type { RandomSource } from './random/seeded-random.js';
 import { createRateLimiting } from './rate-limit/rate-limiting.js';
 import {
   createRedisClient,
+  createRedisClusterClient,
   createRedisConnection,
   type RedisClientLike,
   type RedisConnection,
@@ -86,7 +87,12 @@ function resolveRedisClient(
 ): { client: RedisClientLike; owned: boolean } | undefined {
   if (config.redis === undefined) return undefined;
   const given = deps.redis;
-  if (given === undefined) return { client: createRedisClient(config.redis.url), owned: true };
+  if (given === undefined) {
+    const { clusterNodes, url } = config.redis;
+    const client =
+      clusterNodes === undefined ? createRedisClient(url) : createRedisClusterClient(clusterNodes);
+    return { client, owned: true };
+  }
   if (typeof given === 'function') return { client: given(), owned: true };
   return { client: given, owned: false };
 }

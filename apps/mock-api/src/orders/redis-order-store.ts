@@ -12,8 +12,9 @@ import {
 export interface RedisOrderStoreOptions {
   readonly send: RedisCommand;
   /**
-   * Key prefix, e.g. `mock-api:`; orders go under `<prefix>order:<id>`, the index under `<prefix>orders` and the
-   * order of each `Idempotency-Key` under `<prefix>idem:<sha256 of the scoped key>`.
+   * Key prefix, e.g. `mock-api:`; orders go under `<prefix>{orders}:order:<id>`, the index under
+   * `<prefix>{orders}:index` and the order of each `Idempotency-Key` under `<prefix>{orders}:idem:<sha256 of the
+   * scoped key>`. The hash tag `{orders}` puts them all in one slot, so each script is single-slot on a cluster.
    */
   readonly prefix: string;
   /** @default Date.now */
@@ -50,10 +51,12 @@ function parseOrder(raw: unknown): Order | undefined {
 export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderStore {
   const { send, prefix } = options;
   const now = options.now ?? Date.now;
-  const orderKey = (id: string): string => `${prefix}order:${id}`;
-  const indexKey = `${prefix}orders`;
-  const recordKey = (key: string): string =>
-    `${prefix}idem:${createHash('sha256').update(key).digest('hex')}`;
+  // One hash tag for every key of the orders: the save script writes order, index and record atomically, and a
+  // Redis Cluster runs a script only when all its keys share a slot.
+  const base = `${prefix}{orders}:`;
+  const orderKey = (id: string): string => `${base}order:${id}`;
+  const indexKey = `${base}index`;
+  const recordKey = (key: string): string => `${base}idem:${createHash('sha256').update(key).digest('hex')}`;
 
   async function run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {

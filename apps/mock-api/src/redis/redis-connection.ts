@@ -1,5 +1,5 @@
 import type { Logger } from '@resilience/logging';
-import { ClientClosedError, ClientOfflineError, createClient } from 'redis';
+import { ClientClosedError, ClientOfflineError, createClient, createCluster } from 'redis';
 import { isRedisTimeoutError, RedisTimeoutError } from '../errors/redis-timeout-error.js';
 import { isRedisUnavailableError, RedisUnavailableError } from '../errors/redis-unavailable-error.js';
 
@@ -105,6 +105,60 @@ export function createRedisClient(url: string): RedisClientLike {
       reconnectStrategy: (retries: number) => reconnectDelay(retries),
     },
   });
+}
+
+/**
+ * The key a command is routed by on a cluster: for `EVAL`/`EVALSHA script numkeys key…` the first key (none when
+ * `numkeys` is 0), else the argument after the command name (`GET key`, `MGET key…`, `ZCARD key`).
+ */
+export function routingKey(args: readonly string[]): string | undefined {
+  const command = args[0]?.toUpperCase();
+  if (command === 'EVAL' || command === 'EVALSHA') return args[2] === '0' ? undefined : args[3];
+  return args[1];
+}
+
+/**
+ * A node-redis cluster client behind the same small interface as {@link createRedisClient}, with the same
+ * policies on every node it connects to (no offline queue, connect timeout, reconnection forever, a PING every
+ * second and a socket inactivity timeout). Commands are routed by {@link routingKey}; `MOVED`/`ASK` replies
+ * and the slot map refresh after a failover are node-redis's. `ready` is reported when the cluster client has
+ * read the slot map (its `connect` event). Not connected yet: call `connect()` without awaiting it.
+ */
+export function createRedisClusterClient(nodes: readonly string[]): RedisClientLike {
+  const cluster = createCluster({
+    rootNodes: nodes.map((url) => ({ url })),
+    defaults: {
+      disableOfflineQueue: true,
+      pingInterval: 1000,
+      socket: {
+        connectTimeout: 1000,
+        socketTimeout: 5000,
+        reconnectStrategy: (retries: number) => reconnectDelay(retries),
+      },
+    },
+  });
+  const event = (name: string): string => (name === 'ready' ? 'connect' : name);
+  return {
+    get isOpen() {
+      return cluster.isOpen;
+    },
+    get isReady() {
+      return cluster.isReady;
+    },
+    connect: () => cluster.connect(),
+    sendCommand: (args) => cluster.sendCommand(routingKey(args), false, [...args]),
+    on(name, listener) {
+      cluster.on(event(name), listener);
+      return this;
+    },
+    off(name, listener) {
+      cluster.off(event(name), listener);
+      return this;
+    },
+    destroy: () => {
+      cluster.destroy();
+    },
+  };
 }
 
 /**
