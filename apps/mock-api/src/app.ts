@@ -147,7 +147,20 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
 
   const orders =
     deps.orderStore ??
-    (send === undefined ? createMemoryOrderStore({ now }) : createRedisOrderStore({ send, prefix, now }));
+    (send === undefined
+      ? createMemoryOrderStore({ now })
+      : createRedisOrderStore({
+          send,
+          prefix,
+          now,
+          // On a cluster (masters with replicas) an order is confirmed once a replica has it: see the README.
+          ...(redis?.cluster === true
+            ? {
+                replicas: 1,
+                replicaWaitMs: Math.max(1, Math.floor((config.redis?.commandTimeoutMs ?? 2) / 2)),
+              }
+            : {}),
+        }));
 
   let faults: FaultInjector | undefined;
   if (config.faults.enabled) {

@@ -9,17 +9,27 @@ export interface RedisClientLike {
   readonly isReady: boolean;
   connect(): Promise<unknown>;
   sendCommand(args: readonly string[]): Promise<unknown>;
+  /**
+   * A cluster client only: sends a command without a key (`WAIT`) to the node that holds `routeKey`.
+   * `undefined` on a single-node client.
+   */
+  readonly sendRouted?: (args: readonly string[], routeKey: string) => Promise<unknown>;
   on(event: string, listener: (error: Error) => void): unknown;
   off(event: string, listener: (error: Error) => void): unknown;
   destroy(): void;
 }
 
-/** Sends one raw command, failing after the connection's command timeout. */
-export type RedisCommand = (args: readonly string[]) => Promise<unknown>;
+/**
+ * Sends one raw command, failing after the connection's command timeout. `routeKey` (cluster only, ignored on
+ * one Redis) sends a keyless command such as `WAIT` to the node holding that key.
+ */
+export type RedisCommand = (args: readonly string[], routeKey?: string) => Promise<unknown>;
 
 /** A Redis client with this service's policies: bounded commands, readiness, and ready notifications. */
 export interface RedisConnection {
   readonly send: RedisCommand;
+  /** Whether the client is a cluster client (commands go to the node of their key's slot). */
+  readonly cluster: boolean;
   isReady(): boolean;
   /**
    * The error a command gets while the client is not connected: names Redis, its address and the last
@@ -147,6 +157,7 @@ export function createRedisClusterClient(nodes: readonly string[]): RedisClientL
     },
     connect: () => cluster.connect(),
     sendCommand: (args) => cluster.sendCommand(routingKey(args), false, [...args]),
+    sendRouted: (args, routeKey) => cluster.sendCommand(routeKey, false, [...args]),
     on(name, listener) {
       cluster.on(event(name), listener);
       return this;
@@ -174,6 +185,7 @@ export function sendWithTimeout(
   onTimeout: () => void = () => {},
   onLateReply: () => void = () => {},
   mapError: (error: unknown, args: readonly string[]) => unknown = (error) => error,
+  routeKey?: string,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -194,7 +206,11 @@ export function sendWithTimeout(
       if (timedOut) onLateReply();
       else clearTimeout(timer);
     };
-    client.sendCommand(args).then(
+    const sent =
+      routeKey !== undefined && client.sendRouted !== undefined
+        ? client.sendRouted(args, routeKey)
+        : client.sendCommand(args);
+    sent.then(
       (reply) => {
         settle();
         resolve(reply);
@@ -278,10 +294,11 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     stalled -= 1;
   };
   return {
-    send: (args) =>
+    send: (args, routeKey) =>
       stalled > 0
         ? Promise.reject(new RedisTimeoutError(args[0] ?? '(empty)', commandTimeoutMs, true))
-        : sendWithTimeout(client, args, commandTimeoutMs, onTimeout, onLateReply, mapError),
+        : sendWithTimeout(client, args, commandTimeoutMs, onTimeout, onLateReply, mapError, routeKey),
+    cluster: client.sendRouted !== undefined,
     isReady: () => client.isReady,
     unavailableError,
     onReady(listener) {
