@@ -171,7 +171,7 @@ describe.skipIf(!available)('two mock-api instances on a Redis Cluster (3 master
             .post('/api/orders')
             .set('X-API-Key', FLOOD_KEY)
             .set('Idempotency-Key', key)
-            .send({ itemId: 'sku-1', quantity: 1 })
+            .send({ itemId: '1', quantity: 1 })
             // Far beyond the server's own bound on a request (one command timeout for the script, half of
             // one for the replica): an answer that has not come by then is a hang.
             .timeout(COMMAND_TIMEOUT_MS * 15);

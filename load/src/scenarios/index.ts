@@ -1,6 +1,7 @@
 import type { ScenarioDefinition } from '../scenario-definition.js';
 import { baseline } from './baseline.js';
 import { multiInstance } from './multi-instance.js';
+import { multiInstanceCluster } from './multi-instance-cluster.js';
 import { rateLimit } from './rate-limit.js';
 import { slowRedis } from './slow-redis.js';
 import { spike } from './spike.js';
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   upstreamOutage,
   rateLimit,
   multiInstance,
+  multiInstanceCluster,
   slowRedis,
   spike,
 ];
