@@ -157,11 +157,20 @@ describe.skipIf(!available)('two mock-api instances on a Redis Cluster (3 master
     let stopping = false;
     let next = 0;
     const ackWaiters = new Set<{ count: number; resolve: () => void }>();
+    // A worker that fails ends the wait at once instead of leaving it to the test timeout.
+    let failWaits: (error: unknown) => void = () => {};
+    const workerFailed = new Promise<never>((_, reject) => {
+      failWaits = reject;
+    });
+    workerFailed.catch(() => {});
     const acks = (count: number): Promise<void> =>
-      new Promise((resolve) => {
-        if (acked.size >= count) resolve();
-        else ackWaiters.add({ count, resolve });
-      });
+      Promise.race([
+        workerFailed,
+        new Promise<void>((resolve) => {
+          if (acked.size >= count) resolve();
+          else ackWaiters.add({ count, resolve });
+        }),
+      ]);
     const worker = async (index: number): Promise<void> => {
       while (!stopping) {
         const key = `order-${index}-${next++}`;
@@ -192,7 +201,14 @@ describe.skipIf(!available)('two mock-api instances on a Redis Cluster (3 master
     };
     const workers = Array.from({ length: 6 }, (_, index) => worker(index));
     const failures: unknown[] = [];
-    const running = Promise.all(workers.map((w) => w.catch((error: unknown) => failures.push(error))));
+    const running = Promise.all(
+      workers.map((w) =>
+        w.catch((error: unknown) => {
+          failures.push(error);
+          failWaits(error);
+        }),
+      ),
+    );
 
     await acks(30);
     // 1. Deterministic: the replica takes over (CLUSTER FAILOVER), the old master becomes its replica.
