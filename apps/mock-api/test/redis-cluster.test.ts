@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  freePort,
   type LocalRedisCluster,
   ownRole,
   REDIS_CLI_BIN,
@@ -196,6 +197,9 @@ describe.skipIf(!available)('two mock-api instances on a Redis Cluster (3 master
             break;
           }
           expect(response.status).toBe(503);
+          // A key that never gets confirmed (a script refused with CROSSSLOT, say) fails the test, not hangs it; a
+          // fail-over answers fast 503s for seconds, so the bound is on attempts, far above what it takes.
+          expect(attempt).toBeLessThan(50_000);
         }
       }
     };
@@ -253,6 +257,29 @@ describe.skipIf(!available)('two mock-api instances on a Redis Cluster (3 master
       const statuses: number[] = [];
       for (let i = 0; i < 5; i += 1) statuses.push((await get(i % 2 === 0 ? a : b, address)).status);
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    }
+  });
+
+  it('starts while the cluster is down and uses it once it is up, without a restart', async () => {
+    const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+    const app = buildApp({
+      REDIS_CLUSTER_NODES: ports.map((port) => `redis://127.0.0.1:${port}`).join(','),
+      REDIS_KEY_PREFIX: uniquePrefix('cluster-late'),
+      REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
+    });
+    apps.push(app);
+    await app.logged((line) => line.msg === 'redis connection failed; retrying in the background');
+    expect(app.mockApi.isReady()).toBe(false);
+    const late = await startRedisCluster({
+      dir: mkdtempSync(join(tmpdir(), 'mock-api-cluster-late-')),
+      ports,
+    });
+    try {
+      await app.mockApi.waitForRedis(120_000);
+      expect((await request(app.mockApi.app).get('/api/items')).status).toBe(200);
+    } finally {
+      await app.close();
+      await late.stop();
     }
   });
 });

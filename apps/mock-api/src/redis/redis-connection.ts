@@ -148,6 +148,25 @@ export function createRedisClusterClient(nodes: readonly string[]): RedisClientL
     },
   });
   const event = (name: string): string => (name === 'ready' ? 'connect' : name);
+  let destroyed = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  // The cluster client reads the slot map once in `connect()` and gives up when no seed answers: retry with the
+  // reconnection delays (reporting each failure as an `error`) until it succeeds or the client is destroyed, so
+  // a cluster that is down at start is used once it is up, as with one Redis.
+  const connect = async (): Promise<unknown> => {
+    for (let retries = 0; ; retries += 1) {
+      try {
+        return await cluster.connect();
+      } catch (error) {
+        if (destroyed) throw error;
+        cluster.emit('error', error);
+        await new Promise<void>((resolve) => {
+          retryTimer = setTimeout(resolve, reconnectDelay(retries));
+        });
+        if (destroyed) throw error;
+      }
+    }
+  };
   return {
     get isOpen() {
       return cluster.isOpen;
@@ -155,7 +174,7 @@ export function createRedisClusterClient(nodes: readonly string[]): RedisClientL
     get isReady() {
       return cluster.isReady;
     },
-    connect: () => cluster.connect(),
+    connect,
     sendCommand: (args) => cluster.sendCommand(routingKey(args), false, [...args]),
     sendRouted: (args, routeKey) => cluster.sendCommand(routeKey, false, [...args]),
     on(name, listener) {
@@ -167,7 +186,9 @@ export function createRedisClusterClient(nodes: readonly string[]): RedisClientL
       return this;
     },
     destroy: () => {
-      cluster.destroy();
+      destroyed = true;
+      clearTimeout(retryTimer);
+      if (cluster.isOpen) cluster.destroy();
     },
   };
 }
