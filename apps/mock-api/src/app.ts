@@ -19,6 +19,7 @@ import type { RandomSource } from './random/seeded-random.js';
 import { createRateLimiting } from './rate-limit/rate-limiting.js';
 import {
   createRedisClient,
+  createRedisClusterClient,
   createRedisConnection,
   type RedisClientLike,
   type RedisConnection,
@@ -86,7 +87,12 @@ function resolveRedisClient(
 ): { client: RedisClientLike; owned: boolean } | undefined {
   if (config.redis === undefined) return undefined;
   const given = deps.redis;
-  if (given === undefined) return { client: createRedisClient(config.redis.url), owned: true };
+  if (given === undefined) {
+    const { clusterNodes, url } = config.redis;
+    const client =
+      clusterNodes === undefined ? createRedisClient(url) : createRedisClusterClient(clusterNodes);
+    return { client, owned: true };
+  }
   if (typeof given === 'function') return { client: given(), owned: true };
   return { client: given, owned: false };
 }
@@ -141,7 +147,20 @@ export function createApp(config: MockApiConfig, deps: MockApiDeps = {}): MockAp
 
   const orders =
     deps.orderStore ??
-    (send === undefined ? createMemoryOrderStore({ now }) : createRedisOrderStore({ send, prefix, now }));
+    (send === undefined
+      ? createMemoryOrderStore({ now })
+      : createRedisOrderStore({
+          send,
+          prefix,
+          now,
+          // On a cluster (masters with replicas) an order is confirmed once a replica has it: see the README.
+          ...(redis?.cluster === true
+            ? {
+                replicas: 1,
+                replicaWaitMs: Math.max(1, Math.floor((config.redis?.commandTimeoutMs ?? 2) / 2)),
+              }
+            : {}),
+        }));
 
   let faults: FaultInjector | undefined;
   if (config.faults.enabled) {

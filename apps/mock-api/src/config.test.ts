@@ -71,6 +71,39 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads REDIS_CLUSTER_NODES as the seed nodes of a cluster, the first one named as its address', () => {
+    const config = loadConfig({ REDIS_CLUSTER_NODES: 'redis://127.0.0.1:7000, redis://127.0.0.1:7001' });
+    expect(config.redis).toEqual({
+      url: 'redis://127.0.0.1:7000',
+      clusterNodes: ['redis://127.0.0.1:7000', 'redis://127.0.0.1:7001'],
+      keyPrefix: 'mock-api:',
+      commandTimeoutMs: 1000,
+    });
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redis?.clusterNodes).toBeUndefined();
+  });
+
+  it('refuses REDIS_URL and REDIS_CLUSTER_NODES together, naming both, and malformed seed nodes', () => {
+    const both = failure({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_CLUSTER_NODES: 'redis://127.0.0.1:7000',
+    });
+    expect(both.problems).toHaveLength(1);
+    expect(both.problems[0]?.message).toContain('REDIS_URL');
+    expect(both.problems[0]?.message).toContain('REDIS_CLUSTER_NODES');
+    expect(failure({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' }).problems[0]?.message).toContain(
+      'write redis://127.0.0.1:7000',
+    );
+    expect(failure({ REDIS_CLUSTER_NODES: 'redis://127.0.0.1:7000/2' }).problems[0]?.message).toContain(
+      'only database 0',
+    );
+  });
+
+  it('reads RATE_LIMIT_ALGORITHM, fixed by default', () => {
+    expect(loadConfig({}).rateLimit.algorithm).toBe('fixed');
+    expect(loadConfig({ RATE_LIMIT_ALGORITHM: 'sliding' }).rateLimit.algorithm).toBe('sliding');
+    expect(failure({ RATE_LIMIT_ALGORITHM: 'log' }).problems[0]?.message).toContain('fixed, sliding');
+  });
+
   it('accepts a TRUST_PROXY hop count and treats 0 and false as off', () => {
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
@@ -200,10 +233,12 @@ describe('loadConfig', () => {
       'RATE_LIMIT_PER_MINUTE',
       'RATE_LIMIT_PER_HOUR',
       'RATE_LIMIT_ON_STORE_ERROR',
+      'RATE_LIMIT_ALGORITHM',
       'RATE_LIMIT_ALLOWLIST',
       'API_KEYS',
       'TRUST_PROXY',
       'REDIS_URL',
+      'REDIS_CLUSTER_NODES',
       'REDIS_KEY_PREFIX',
       'REDIS_COMMAND_TIMEOUT_MS',
       'FAULTS_ENABLED',
@@ -230,7 +265,7 @@ describe('loadConfig', () => {
       {
         variable: 'REDIS_KEY_PREFIX',
         message:
-          'REDIS_KEY_PREFIX has no effect without REDIS_URL (every store is in memory): set REDIS_URL, or unset REDIS_KEY_PREFIX',
+          'REDIS_KEY_PREFIX has no effect without REDIS_URL or REDIS_CLUSTER_NODES (every store is in memory): set one of them, or unset REDIS_KEY_PREFIX',
       },
       {
         variable: 'ADMIN_TOKEN',

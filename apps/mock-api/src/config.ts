@@ -38,11 +38,21 @@ export interface RateLimitConfig {
   readonly allowlist: readonly string[];
   /** Known API keys and their tiers. @default empty */
   readonly apiKeys: ReadonlyMap<string, ApiKeyTier>;
+  /** How both windows count: fixed windows, or the sliding-window counter. @default 'fixed' */
+  readonly algorithm: RateLimitAlgorithm;
 }
 
+/** The rate-limit package's algorithms: `fixed` windows, or the `sliding` window counter. */
+export type RateLimitAlgorithm = 'fixed' | 'sliding';
+
 export interface RedisConfig {
-  /** `redis://` or `rediss://` URL, as given (it may hold a password: log {@link redactRedisUrl} of it). */
+  /**
+   * `redis://` or `rediss://` URL, as given (it may hold a password: log {@link redactRedisUrl} of it); on a
+   * cluster, its first seed node (named in logs and errors).
+   */
   readonly url: string;
+  /** The seed nodes of a Redis Cluster (`REDIS_CLUSTER_NODES`); `undefined` = one Redis at `url`. */
+  readonly clusterNodes: readonly string[] | undefined;
   /** Prepended to every key this service writes. @default 'mock-api:' */
   readonly keyPrefix: string;
   /** Longest wait for one Redis command before it counts as failed. @default 1000 */
@@ -87,6 +97,7 @@ export const CONFIG_DEFAULTS = {
   perMinute: 10,
   perHour: 100,
   onStoreError: 'open',
+  algorithm: 'fixed',
   redisKeyPrefix: 'mock-api:',
   redisCommandTimeoutMs: 1000,
   faultsEnabled: false,
@@ -96,12 +107,14 @@ export const CONFIG_DEFAULTS = {
 
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const STORE_ERROR_POLICIES: readonly StoreErrorPolicy[] = ['open', 'closed'];
+const ALGORITHMS: readonly RateLimitAlgorithm[] = ['fixed', 'sliding'];
 const TRUST_PROXY_NAMES: readonly string[] = ['loopback', 'linklocal', 'uniquelocal'];
 const MAX_LIMIT = 1_000_000_000;
 const TRUST_PROXY_ACCEPTED =
   'false or 0 (off), a hop count 1-16, or a comma list of proxy addresses, CIDR ranges and loopback, linklocal, uniquelocal (true is refused)';
 const API_KEYS_ACCEPTED = 'a comma list of key:perMinute:perHour (key: 8-128 of A-Z a-z 0-9 . _ -)';
 const REDIS_URL_ACCEPTED = 'redis://[user:password@]host[:port][/db] or rediss://…';
+const CLUSTER_NODES_ACCEPTED = 'a comma list of redis://[user:password@]host:port (or rediss://) seed nodes';
 
 /** Reads every variable through `reader` (which collects the problems), in the order `--help` lists them. */
 function readConfig(reader: EnvReader): MockApiConfig {
@@ -141,6 +154,12 @@ function readConfig(reader: EnvReader): MockApiConfig {
     default: d.onStoreError,
     values: STORE_ERROR_POLICIES,
   });
+  const algorithm = reader.oneOf('RATE_LIMIT_ALGORITHM', {
+    description:
+      'how both windows count: fixed (a counter per window) or sliding (weighted with the previous window)',
+    default: d.algorithm,
+    values: ALGORITHMS,
+  });
   const allowlist = reader.custom<readonly string[]>('RATE_LIMIT_ALLOWLIST', {
     description: 'addresses never rate limited',
     default: Object.freeze([]),
@@ -169,6 +188,14 @@ function readConfig(reader: EnvReader): MockApiConfig {
     defaultText: '(unset: every store in memory)',
     accepted: REDIS_URL_ACCEPTED,
     parse: parseRedisUrl,
+  });
+  const clusterNodes = reader.custom<readonly string[] | undefined>('REDIS_CLUSTER_NODES', {
+    description:
+      'seed nodes of a Redis Cluster for the same stores (node-redis cluster client); instead of REDIS_URL',
+    default: undefined,
+    defaultText: '(unset)',
+    accepted: CLUSTER_NODES_ACCEPTED,
+    parse: parseClusterNodes,
   });
   const keyPrefix = reader.string('REDIS_KEY_PREFIX', {
     description: 'prefix of every Redis key; instances that share it share limits, orders and records',
@@ -207,6 +234,12 @@ function readConfig(reader: EnvReader): MockApiConfig {
   });
 
   // Checks across variables: each says which variable to change, and how.
+  if (redisUrl !== undefined && clusterNodes !== undefined) {
+    reader.problem(
+      ['REDIS_URL', 'REDIS_CLUSTER_NODES'],
+      'are both set: REDIS_URL names one Redis, REDIS_CLUSTER_NODES the seed nodes of a Redis Cluster; unset one of them',
+    );
+  }
   if (faultsEnabled && adminToken === undefined && !reader.refused('ADMIN_TOKEN')) {
     reader.problem(
       ['ADMIN_TOKEN'],
@@ -218,13 +251,26 @@ function readConfig(reader: EnvReader): MockApiConfig {
     port,
     host,
     logLevel,
-    rateLimit: Object.freeze({ perMinute, perHour, onStoreError, allowlist, apiKeys }),
+    rateLimit: Object.freeze({ perMinute, perHour, onStoreError, allowlist, apiKeys, algorithm }),
     trustProxy,
-    redis: redisUrl === undefined ? undefined : Object.freeze({ url: redisUrl, keyPrefix, commandTimeoutMs }),
+    redis: redisConfig(redisUrl, clusterNodes, keyPrefix, commandTimeoutMs),
     faults: Object.freeze({ enabled: faultsEnabled, adminToken }),
     shutdownTimeoutMs,
     requestTimeoutMs,
   });
+}
+
+function redisConfig(
+  url: string | undefined,
+  clusterNodes: readonly string[] | undefined,
+  keyPrefix: string,
+  commandTimeoutMs: number,
+): RedisConfig | undefined {
+  if (clusterNodes !== undefined) {
+    return Object.freeze({ url: clusterNodes[0] as string, clusterNodes, keyPrefix, commandTimeoutMs });
+  }
+  if (url === undefined) return undefined;
+  return Object.freeze({ url, clusterNodes: undefined, keyPrefix, commandTimeoutMs });
 }
 
 /**
@@ -276,7 +322,7 @@ export function unusedVariables(env: MockApiEnv, config: MockApiConfig): UnusedV
       if (isSet(variable)) {
         unused.push({
           variable,
-          message: `${variable} has no effect without REDIS_URL (every store is in memory): set REDIS_URL, or unset ${variable}`,
+          message: `${variable} has no effect without REDIS_URL or REDIS_CLUSTER_NODES (every store is in memory): set one of them, or unset ${variable}`,
         });
       }
     }
@@ -401,4 +447,20 @@ function parseRedisUrl(raw: string): string | Refusal {
     );
   }
   return raw;
+}
+
+function parseClusterNodes(raw: string): readonly string[] | Refusal {
+  const nodes = list(raw);
+  if (nodes.length === 0) return refuse(`expected ${CLUSTER_NODES_ACCEPTED}`);
+  for (const node of nodes) {
+    const single = parseRedisUrl(node);
+    if (typeof single !== 'string') return single;
+    const url = new URL(node);
+    if (url.pathname !== '' && url.pathname !== '/') {
+      return refuse(
+        `seed node "${redactRedisUrl(node)}" names a database: a Redis Cluster has only database 0; leave the path out`,
+      );
+    }
+  }
+  return Object.freeze(nodes);
 }

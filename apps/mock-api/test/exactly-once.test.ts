@@ -64,7 +64,7 @@ async function ordersIn(url: string, prefix: string): Promise<Order[]> {
   client.on('error', () => {});
   await client.connect();
   try {
-    const keys = await client.keys(`${prefix}order:*`);
+    const keys = await client.keys(`${prefix}{orders}:order:*`);
     if (keys.length === 0) return [];
     const values = await client.mGet(keys);
     return values

@@ -29,7 +29,7 @@ describe('mock-api start-up errors people read', () => {
     const out = server.lines.map((line) => String(line.msg)).join('\n');
     expect(out).toMatch(/^Usage: node apps\/mock-api\/dist\/server\.js/);
     const listed = [...out.matchAll(/^ {2}([A-Z_]+) {2,}\S/gm)].map((match) => match[1]);
-    expect(documentedVariables()).toHaveLength(16);
+    expect(documentedVariables()).toHaveLength(18);
     expect(listed).toEqual(documentedVariables());
     expect(out).toMatch(/^ {2}REDIS_URL +Redis for rate-limit counters/m);
     expect(out).toContain('an integer from 0 to 65535; default: 3001');
@@ -87,7 +87,7 @@ describe('mock-api start-up errors people read', () => {
     expect(server.lines.filter((line) => line.level === 'warn')).toEqual([
       expect.objectContaining({
         variable: 'REDIS_KEY_PREFIX',
-        msg: 'REDIS_KEY_PREFIX has no effect without REDIS_URL (every store is in memory): set REDIS_URL, or unset REDIS_KEY_PREFIX',
+        msg: 'REDIS_KEY_PREFIX has no effect without REDIS_URL or REDIS_CLUSTER_NODES (every store is in memory): set one of them, or unset REDIS_KEY_PREFIX',
       }),
     ]);
   });

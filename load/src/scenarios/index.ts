@@ -1,6 +1,7 @@
 import type { ScenarioDefinition } from '../scenario-definition.js';
 import { baseline } from './baseline.js';
 import { multiInstance } from './multi-instance.js';
+import { multiInstanceCluster } from './multi-instance-cluster.js';
 import { overload } from './overload.js';
 import { rateLimit } from './rate-limit.js';
 import { slowRedis } from './slow-redis.js';
@@ -15,6 +16,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   upstreamOutage,
   rateLimit,
   multiInstance,
+  multiInstanceCluster,
   slowRedis,
   spike,
   overload,

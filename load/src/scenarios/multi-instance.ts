@@ -3,7 +3,8 @@ import { RedisUnreachableError } from '../errors/redis-unreachable-error.js';
 import { accountWindows, verifyWindows } from '../rate-limit-windows.js';
 import { deleteKeysWithPrefix } from '../redis-keys.js';
 import { pingRedis } from '../redis-ping.js';
-import type { ScenarioDefinition } from '../scenario-definition.js';
+import type { ScenarioDefinition, ScenarioOutcome } from '../scenario-definition.js';
+import type { RunningService } from '../service.js';
 import { scenarioFile } from './consumer-scenario.js';
 import {
   CLIENT_COUNT,
@@ -62,29 +63,40 @@ export const multiInstance: ScenarioDefinition = {
       cleanup: async () => {
         await deleteKeysWithPrefix(context.redisUrl, keyPrefix);
       },
-      verify: async (outcome) => {
-        const results: CheckResult[] = verifyWindows(
-          accountWindows(outcome.log.requests, MINUTE_POLICY),
-          PER_MINUTE,
-          {
-            minClients: CLIENT_COUNT,
-            label: 'shared limit',
-          },
-        );
-        for (const instance of [first, second]) {
-          const answered = outcome.log.requests.filter((request) => request.origin === instance.url);
-          const allowed = answered.filter((request) => request.status === 200).length;
-          const limited = answered.filter((request) => request.status === 429).length;
-          results.push({
-            kind: 'verification',
-            name: `${instance.name} answered both 200s and 429s (the limit is shared, not per instance)`,
-            expected: '>= 1 each',
-            actual: `${allowed} x 200, ${limited} x 429`,
-            passed: allowed > 0 && limited > 0,
-          });
-        }
-        return results;
-      },
+      verify: verifySharedLimit(first, second),
     };
   },
 };
+
+/**
+ * The checks of a shared limit on two instances: each client's 200s per minute window, over both, equal the
+ * limit, and each instance answered both 200s and 429s.
+ */
+export function verifySharedLimit(
+  first: RunningService,
+  second: RunningService,
+): (outcome: ScenarioOutcome) => Promise<CheckResult[]> {
+  return async (outcome) => {
+    const results: CheckResult[] = verifyWindows(
+      accountWindows(outcome.log.requests, MINUTE_POLICY),
+      PER_MINUTE,
+      {
+        minClients: CLIENT_COUNT,
+        label: 'shared limit',
+      },
+    );
+    for (const instance of [first, second]) {
+      const answered = outcome.log.requests.filter((request) => request.origin === instance.url);
+      const allowed = answered.filter((request) => request.status === 200).length;
+      const limited = answered.filter((request) => request.status === 429).length;
+      results.push({
+        kind: 'verification',
+        name: `${instance.name} answered both 200s and 429s (the limit is shared, not per instance)`,
+        expected: '>= 1 each',
+        actual: `${allowed} x 200, ${limited} x 429`,
+        passed: allowed > 0 && limited > 0,
+      });
+    }
+    return results;
+  };
+}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ReplicationUnconfirmedError } from '../errors/replication-unconfirmed-error.js';
 import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import { commandMayHaveRun, type RedisCommand } from '../redis/redis-connection.js';
 import {
@@ -12,12 +13,23 @@ import {
 export interface RedisOrderStoreOptions {
   readonly send: RedisCommand;
   /**
-   * Key prefix, e.g. `mock-api:`; orders go under `<prefix>order:<id>`, the index under `<prefix>orders` and the
-   * order of each `Idempotency-Key` under `<prefix>idem:<sha256 of the scoped key>`.
+   * Key prefix, e.g. `mock-api:`; orders go under `<prefix>{orders}:order:<id>`, the index under
+   * `<prefix>{orders}:index` and the order of each `Idempotency-Key` under `<prefix>{orders}:idem:<sha256 of the
+   * scoped key>`. The hash tag `{orders}` puts them all in one slot, so each script is single-slot on a cluster.
    */
   readonly prefix: string;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * On a cluster with replicas: a new order counts as saved only once this many replicas have it (`WAIT`),
+   * so a master killed right after the script cannot take an acknowledged order with it. When fewer confirm
+   * within `replicaWaitMs`, saving fails with "may have run" (503 `order_outcome_unknown`): a retry with the
+   * same `Idempotency-Key` then finds the order or, if it was lost with its master, saves it once.
+   * @default 0 (no wait: one Redis)
+   */
+  readonly replicas?: number;
+  /** @default 500 */
+  readonly replicaWaitMs?: number;
 }
 
 // KEYS[1] order, KEYS[2] index; ARGV[1] order JSON, ARGV[2] TTL ms, ARGV[3] now ms, ARGV[4] id, ARGV[5] oldest kept.
@@ -50,16 +62,29 @@ function parseOrder(raw: unknown): Order | undefined {
 export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderStore {
   const { send, prefix } = options;
   const now = options.now ?? Date.now;
-  const orderKey = (id: string): string => `${prefix}order:${id}`;
-  const indexKey = `${prefix}orders`;
-  const recordKey = (key: string): string =>
-    `${prefix}idem:${createHash('sha256').update(key).digest('hex')}`;
+  const replicas = options.replicas ?? 0;
+  const replicaWaitMs = options.replicaWaitMs ?? 500;
+  // One hash tag for every key of the orders: the save script writes order, index and record atomically, and a
+  // Redis Cluster runs a script only when all its keys share a slot.
+  const base = `${prefix}{orders}:`;
+  const orderKey = (id: string): string => `${base}order:${id}`;
+  const indexKey = `${base}index`;
+  const recordKey = (key: string): string => `${base}idem:${createHash('sha256').update(key).digest('hex')}`;
 
   async function run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (cause) {
       throw new StoreUnavailableError(operation, cause, { mayHaveRun: commandMayHaveRun(cause) });
+    }
+  }
+
+  /** Waits until `replicas` replicas of the node holding the order keys have every write so far. */
+  async function confirmReplicated(): Promise<void> {
+    if (replicas === 0) return;
+    const confirmed = Number(await send(['WAIT', String(replicas), String(replicaWaitMs)], indexKey));
+    if (confirmed < replicas) {
+      throw new ReplicationUnconfirmedError(replicas, confirmed, replicaWaitMs);
     }
   }
 
@@ -72,6 +97,7 @@ export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderSto
     save: (order) =>
       run('saving the order', async () => {
         await send(['EVAL', SAVE_SCRIPT, '2', orderKey(order.id), indexKey, ...saveArgs(order)]);
+        await confirmReplicated();
       }),
     saveOnce: (key, fingerprint, order) =>
       run('saving the order', async () => {
@@ -87,7 +113,10 @@ export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderSto
           JSON.stringify(record),
           String(IDEMPOTENCY_TTL_MS),
         ]);
-        if (typeof existing !== 'string') return { kind: 'created' };
+        if (typeof existing !== 'string') {
+          await confirmReplicated();
+          return { kind: 'created' };
+        }
         return { kind: 'existing', record: JSON.parse(existing) as KeyedOrder };
       }),
     get: (id) => run('reading the order', async () => parseOrder(await send(['GET', orderKey(id)]))),

@@ -11,8 +11,20 @@ export const HOUR_MS = 3_600_000;
 /** The service's two windows: minute first, so a request it refuses never spends the hourly quota. */
 function windowsOf(config: RateLimitConfig): RateLimitWindow[] {
   return [
-    { name: 'minute', windowMs: MINUTE_MS, limit: config.perMinute, policy: 'per-minute' },
-    { name: 'hour', windowMs: HOUR_MS, limit: config.perHour, policy: 'per-hour' },
+    {
+      name: 'minute',
+      windowMs: MINUTE_MS,
+      limit: config.perMinute,
+      policy: 'per-minute',
+      algorithm: config.algorithm,
+    },
+    {
+      name: 'hour',
+      windowMs: HOUR_MS,
+      limit: config.perHour,
+      policy: 'per-hour',
+      algorithm: config.algorithm,
+    },
   ];
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@resilience/logging';
-import { ClientClosedError, ClientOfflineError, createClient } from 'redis';
+import { ClientClosedError, ClientOfflineError, createClient, createCluster } from 'redis';
 import { isRedisTimeoutError, RedisTimeoutError } from '../errors/redis-timeout-error.js';
 import { isRedisUnavailableError, RedisUnavailableError } from '../errors/redis-unavailable-error.js';
 
@@ -9,17 +9,27 @@ export interface RedisClientLike {
   readonly isReady: boolean;
   connect(): Promise<unknown>;
   sendCommand(args: readonly string[]): Promise<unknown>;
+  /**
+   * A cluster client only: sends a command without a key (`WAIT`) to the node that holds `routeKey`.
+   * `undefined` on a single-node client.
+   */
+  readonly sendRouted?: (args: readonly string[], routeKey: string) => Promise<unknown>;
   on(event: string, listener: (error: Error) => void): unknown;
   off(event: string, listener: (error: Error) => void): unknown;
   destroy(): void;
 }
 
-/** Sends one raw command, failing after the connection's command timeout. */
-export type RedisCommand = (args: readonly string[]) => Promise<unknown>;
+/**
+ * Sends one raw command, failing after the connection's command timeout. `routeKey` (cluster only, ignored on
+ * one Redis) sends a keyless command such as `WAIT` to the node holding that key.
+ */
+export type RedisCommand = (args: readonly string[], routeKey?: string) => Promise<unknown>;
 
 /** A Redis client with this service's policies: bounded commands, readiness, and ready notifications. */
 export interface RedisConnection {
   readonly send: RedisCommand;
+  /** Whether the client is a cluster client (commands go to the node of their key's slot). */
+  readonly cluster: boolean;
   isReady(): boolean;
   /**
    * The error a command gets while the client is not connected: names Redis, its address and the last
@@ -108,6 +118,82 @@ export function createRedisClient(url: string): RedisClientLike {
 }
 
 /**
+ * The key a command is routed by on a cluster: for `EVAL`/`EVALSHA script numkeys key…` the first key (none when
+ * `numkeys` is 0), else the argument after the command name (`GET key`, `MGET key…`, `ZCARD key`).
+ */
+export function routingKey(args: readonly string[]): string | undefined {
+  const command = args[0]?.toUpperCase();
+  if (command === 'EVAL' || command === 'EVALSHA') return args[2] === '0' ? undefined : args[3];
+  return args[1];
+}
+
+/**
+ * A node-redis cluster client behind the same small interface as {@link createRedisClient}, with the same
+ * policies on every node it connects to (no offline queue, connect timeout, reconnection forever, a PING every
+ * second and a socket inactivity timeout). Commands are routed by {@link routingKey}; `MOVED`/`ASK` replies
+ * and the slot map refresh after a failover are node-redis's. `ready` is reported when the cluster client has
+ * read the slot map (its `connect` event). Not connected yet: call `connect()` without awaiting it.
+ */
+export function createRedisClusterClient(nodes: readonly string[]): RedisClientLike {
+  const cluster = createCluster({
+    rootNodes: nodes.map((url) => ({ url })),
+    defaults: {
+      disableOfflineQueue: true,
+      pingInterval: 1000,
+      socket: {
+        connectTimeout: 1000,
+        socketTimeout: 5000,
+        reconnectStrategy: (retries: number) => reconnectDelay(retries),
+      },
+    },
+  });
+  const event = (name: string): string => (name === 'ready' ? 'connect' : name);
+  let destroyed = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  // The cluster client reads the slot map once in `connect()` and gives up when no seed answers: retry with the
+  // reconnection delays (reporting each failure as an `error`) until it succeeds or the client is destroyed, so
+  // a cluster that is down at start is used once it is up, as with one Redis.
+  const connect = async (): Promise<unknown> => {
+    for (let retries = 0; ; retries += 1) {
+      try {
+        return await cluster.connect();
+      } catch (error) {
+        if (destroyed) throw error;
+        cluster.emit('error', error);
+        await new Promise<void>((resolve) => {
+          retryTimer = setTimeout(resolve, reconnectDelay(retries));
+        });
+        if (destroyed) throw error;
+      }
+    }
+  };
+  return {
+    get isOpen() {
+      return cluster.isOpen;
+    },
+    get isReady() {
+      return cluster.isReady;
+    },
+    connect,
+    sendCommand: (args) => cluster.sendCommand(routingKey(args), false, [...args]),
+    sendRouted: (args, routeKey) => cluster.sendCommand(routeKey, false, [...args]),
+    on(name, listener) {
+      cluster.on(event(name), listener);
+      return this;
+    },
+    off(name, listener) {
+      cluster.off(event(name), listener);
+      return this;
+    },
+    destroy: () => {
+      destroyed = true;
+      clearTimeout(retryTimer);
+      if (cluster.isOpen) cluster.destroy();
+    },
+  };
+}
+
+/**
  * Sends one command and gives up after `timeoutMs`. node-redis's own per-command `timeout` only covers the time
  * a command waits to be written: once written, it waits for the reply for as long as the socket lives.
  * `onLateReply` runs when a command that already timed out finally settles; `mapError` turns the client's
@@ -120,6 +206,7 @@ export function sendWithTimeout(
   onTimeout: () => void = () => {},
   onLateReply: () => void = () => {},
   mapError: (error: unknown, args: readonly string[]) => unknown = (error) => error,
+  routeKey?: string,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -140,7 +227,11 @@ export function sendWithTimeout(
       if (timedOut) onLateReply();
       else clearTimeout(timer);
     };
-    client.sendCommand(args).then(
+    const sent =
+      routeKey !== undefined && client.sendRouted !== undefined
+        ? client.sendRouted(args, routeKey)
+        : client.sendCommand(args);
+    sent.then(
       (reply) => {
         settle();
         resolve(reply);
@@ -224,10 +315,11 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     stalled -= 1;
   };
   return {
-    send: (args) =>
+    send: (args, routeKey) =>
       stalled > 0
         ? Promise.reject(new RedisTimeoutError(args[0] ?? '(empty)', commandTimeoutMs, true))
-        : sendWithTimeout(client, args, commandTimeoutMs, onTimeout, onLateReply, mapError),
+        : sendWithTimeout(client, args, commandTimeoutMs, onTimeout, onLateReply, mapError, routeKey),
+    cluster: client.sendRouted !== undefined,
     isReady: () => client.isReady,
     unavailableError,
     onReady(listener) {
