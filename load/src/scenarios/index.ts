@@ -3,6 +3,7 @@ import { baseline } from './baseline.js';
 import { multiInstance } from './multi-instance.js';
 import { rateLimit } from './rate-limit.js';
 import { slowRedis } from './slow-redis.js';
+import { slowTail } from './slow-tail.js';
 import { spike } from './spike.js';
 import { transientFaults } from './transient-faults.js';
 import { upstreamOutage } from './upstream-outage.js';
@@ -15,5 +16,6 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   rateLimit,
   multiInstance,
   slowRedis,
+  slowTail,
   spike,
 ];
