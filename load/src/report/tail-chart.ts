@@ -87,13 +87,13 @@ export function tailChartSpec(title: string, series: readonly TailSeries[]): Top
   } as TopLevelSpec;
 }
 
-/** One arm's per-second percentiles in a timeline chart. */
+/** One arm's percentiles over time (one point per bucket) in a timeline chart. */
 export interface ArmTimeline {
   readonly label: string;
   readonly timeline: readonly TimelinePoint[];
 }
 
-/** p50 (thin) and p99 (thick) per second of each arm, on one symlog latency axis. */
+/** p50 (thin) and p99 (thick) per bucket of each arm, on one symlog latency axis. */
 export function armTimelineSpec(title: string, arms: readonly ArmTimeline[]): TopLevelSpec {
   const values = arms.flatMap((arm) =>
     arm.timeline.flatMap((point) =>
