@@ -37,7 +37,7 @@ describe('tailChartSpec', () => {
 });
 
 describe('armTimelineSpec', () => {
-  it('has p50 and p99 per second of each arm, and renders to SVG', async () => {
+  it('has p50 and p99 per bucket of each arm, the last bucket closed at its end, and renders to SVG', async () => {
     const point = (t: number, p50: number, p99: number | undefined) => ({
       t,
       requests: 10,
@@ -47,16 +47,23 @@ describe('armTimelineSpec', () => {
       errorRate: 0,
       limitedRate: 0,
     });
-    const spec = armTimelineSpec('per second', [
-      { label: 'no-hedge', timeline: [point(0, 3, 300), point(1, 4, undefined)] },
-      { label: 'hedged', timeline: [point(0, 3, 12)] },
-    ]);
+    const spec = armTimelineSpec(
+      'per 5 s',
+      [
+        { label: 'no-hedge', timeline: [point(0, 3, 300), point(5, 4, undefined)] },
+        { label: 'hedged', timeline: [point(0, 3, 12)] },
+      ],
+      5,
+    );
     expect((spec as { data: { values: unknown[] } }).data.values).toEqual([
       { series: 'no-hedge', percentile: 'p50', t: 0, ms: 3 },
       { series: 'no-hedge', percentile: 'p99', t: 0, ms: 300 },
-      { series: 'no-hedge', percentile: 'p50', t: 1, ms: 4 },
+      { series: 'no-hedge', percentile: 'p50', t: 5, ms: 4 },
+      { series: 'no-hedge', percentile: 'p50', t: 10, ms: 4 },
       { series: 'hedged', percentile: 'p50', t: 0, ms: 3 },
       { series: 'hedged', percentile: 'p99', t: 0, ms: 12 },
+      { series: 'hedged', percentile: 'p50', t: 5, ms: 3 },
+      { series: 'hedged', percentile: 'p99', t: 5, ms: 12 },
     ]);
     const svg = await renderSvg(spec);
     expect(svg).toContain('hedged');

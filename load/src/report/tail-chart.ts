@@ -93,16 +93,25 @@ export interface ArmTimeline {
   readonly timeline: readonly TimelinePoint[];
 }
 
-/** p50 (thin) and p99 (thick) per bucket of each arm, on one symlog latency axis. */
-export function armTimelineSpec(title: string, arms: readonly ArmTimeline[]): TopLevelSpec {
-  const values = arms.flatMap((arm) =>
-    arm.timeline.flatMap((point) =>
+/**
+ * p50 (thin) and p99 (thick) per bucket of each arm, on one symlog latency axis, as steps: each bucket's value holds
+ * from its start to the next bucket's (the last one to its start + `bucketSec`, so it is drawn too).
+ */
+export function armTimelineSpec(
+  title: string,
+  arms: readonly ArmTimeline[],
+  bucketSec: number,
+): TopLevelSpec {
+  const values = arms.flatMap((arm) => {
+    const last = arm.timeline.at(-1);
+    const points = last === undefined ? [] : [...arm.timeline, { ...last, t: last.t + bucketSec }];
+    return points.flatMap((point) =>
       (['p50', 'p99'] as const).flatMap((percentile) => {
         const ms = point[percentile];
         return ms === undefined ? [] : [{ series: arm.label, percentile, t: point.t, ms }];
       }),
-    ),
-  );
+    );
+  });
   const ticks = latencyTicks(values.map((value) => value.ms));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -158,6 +158,7 @@ function tailCharts(outcome: ScenarioOutcome): ScenarioChart[] {
           label: arm,
           timeline: buildTimeline(requests, origin, outcome.isSuccess, TAIL_TIMELINE_BUCKET_MS),
         })),
+        TAIL_TIMELINE_BUCKET_MS / 1000,
       ),
     },
   ];
