@@ -1,3 +1,4 @@
+import type { TopLevelSpec } from 'vega-lite';
 import type { CheckResult, Invariant, PhaseThreshold } from './checks.js';
 import type { PhaseWindow } from './phases.js';
 import type { AlertExpectation } from './prometheus/alert-checks.js';
@@ -27,6 +28,15 @@ export interface ScenarioOutcome {
   readonly isSuccess: SuccessRule;
 }
 
+/** A chart of a scenario's own, beside the runner's latency chart: a Vega-Lite spec rendered to `<scenario>/<file>`. */
+export interface ScenarioChart {
+  /** File name in the scenario's report directory, e.g. `tail.svg`. */
+  readonly file: string;
+  /** Alt text and caption in the report. */
+  readonly title: string;
+  readonly spec: TopLevelSpec;
+}
+
 /** A change made when a phase starts (a fault switched on or off); resolves to what it did, for the report. */
 export type PhaseAction = () => Promise<string>;
 
@@ -41,6 +51,8 @@ export interface ScenarioSetup {
   readonly onPhaseStart?: Readonly<Record<string, PhaseAction>>;
   /** Checks of the services' state after the run (they are still running). */
   readonly verify?: (outcome: ScenarioOutcome) => Promise<CheckResult[]>;
+  /** Charts of the scenario's own, built after the run from the same outcome. @default none */
+  readonly charts?: (outcome: ScenarioOutcome) => readonly ScenarioChart[];
   /**
    * Runs once the services are stopped, whatever happened (also after a failed or interrupted run): removes
    * what the scenario left behind outside its processes, such as its keys in a shared Redis. A failure is

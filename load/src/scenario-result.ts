@@ -56,6 +56,8 @@ export interface ScenarioResult {
   readonly files: {
     readonly artilleryJson: string;
     readonly chart?: string;
+    /** The scenario's own charts (`ScenarioSetup.charts`), each with its caption. */
+    readonly charts?: readonly { readonly title: string; readonly path: string }[];
     readonly logs: readonly string[];
   };
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ArtilleryConsoleEvent } from './artillery-console.js';
 import { ARTILLERY_TIMEOUT_MARGIN_MS, runArtillery } from './artillery-process.js';
@@ -19,6 +19,7 @@ import {
   type ScenarioPrometheus,
   startScenarioPrometheus,
 } from './prometheus/scenario-prometheus.js';
+import { renderSvg } from './report/chart.js';
 import { readRequestLog } from './request-log.js';
 import type { RunMode, ScenarioDefinition, ScenarioSetup } from './scenario-definition.js';
 import type { PhaseActionRecord, ScenarioResult } from './scenario-result.js';
@@ -58,6 +59,7 @@ export async function runScenario(
   const logs: string[] = [];
   const startedAt = Date.now();
   const actions: PhaseActionRecord[] = [];
+  const charts: { title: string; path: string }[] = [];
   const checks: CheckResult[] = [];
   const pendingActions: Promise<void>[] = [];
   const ensureLines: { ok: boolean; expression: string; optional: boolean }[] = [];
@@ -80,7 +82,7 @@ export async function runScenario(
     endpoints: [],
     timeline: [],
     actions,
-    files: { artilleryJson: rel(file('artillery.json')), logs },
+    files: { artilleryJson: rel(file('artillery.json')), logs, charts },
   };
 
   try {
@@ -195,6 +197,22 @@ export async function runScenario(
           name: 'verification after the run',
           expected: 'completed',
           actual: describeError(verifyError),
+          passed: false,
+        });
+      }
+    }
+    if (setup.charts !== undefined) {
+      try {
+        for (const chart of setup.charts({ log, phases, byPhase, isSuccess })) {
+          await writeFile(file(chart.file), await renderSvg(chart.spec));
+          charts.push({ title: chart.title, path: rel(file(chart.file)) });
+        }
+      } catch (chartError) {
+        checks.push({
+          kind: 'process',
+          name: "the scenario's charts rendered",
+          expected: 'written',
+          actual: describeError(chartError),
           passed: false,
         });
       }

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXIT, main } from '../src/main.js';
 import { parseOrderList, verifyOrders } from '../src/order-verification.js';
 import { createProcessRegistry } from '../src/process-group.js';
+import { tailChartSpec } from '../src/report/tail-chart.js';
 import type { ScenarioDefinition } from '../src/scenario-definition.js';
 import type { ScenarioResult } from '../src/scenario-result.js';
+import { latencyTail } from '../src/tail-stats.js';
 import { transpileProcessor, writeFixtureScenario } from './helpers/artillery-fixture.js';
 import { memoryStream } from './helpers/memory-stream.js';
 import { standInService } from './helpers/stand-in-server.js';
@@ -115,7 +117,7 @@ describe.concurrent('thresholds evaluated by Artillery', () => {
 });
 
 describe.concurrent('checks evaluated by the runner', () => {
-  it('passes when every threshold holds, and writes the report with its chart', async () => {
+  it("passes when every threshold holds, and writes the report with its chart and the scenario's own", async () => {
     const { code, result, stdout, reportDir } = await runOne({
       name: 'holds',
       title: 'every threshold holds',
@@ -138,6 +140,18 @@ describe.concurrent('checks evaluated by the runner', () => {
               passed: outcome.log.requests.length === 4,
             },
           ],
+          charts: (outcome) => [
+            {
+              file: 'own.svg',
+              title: 'own tail chart',
+              spec: tailChartSpec('own tail of the stand-in', [
+                {
+                  label: 'stand-in',
+                  points: latencyTail(outcome.log.requests.map((request) => request.ms ?? 0)),
+                },
+              ]),
+            },
+          ],
         };
       },
     });
@@ -153,6 +167,8 @@ describe.concurrent('checks evaluated by the runner', () => {
     expect(svg).toContain('p95');
     const markdown = await readFile(join(reportDir, 'summary.md'), 'utf8');
     expect(markdown).toContain('## holds: PASS');
+    expect(markdown).toContain('![own tail chart](holds/own.svg)');
+    expect(await readFile(join(reportDir, 'holds', 'own.svg'), 'utf8')).toContain('own tail of the stand-in');
     expect(markdown).toContain('| only | 1 s | 4 | 100 % |');
     await access(join(reportDir, 'holds', 'artillery.json'));
     expect(stdout).toMatch(/holds\s+PASS/);

@@ -44,6 +44,7 @@ function scenarioSection(result: ScenarioResult): string[] {
     lines.push('Configuration:', '', ...result.notes.map((note) => `- ${note}`), '');
   }
   if (result.files.chart !== undefined) lines.push(`![${result.name} chart](${result.files.chart})`, '');
+  for (const chart of result.files.charts ?? []) lines.push(`![${chart.title}](${chart.path})`, '');
 
   lines.push('### Checks', '');
   lines.push(

@@ -22,6 +22,10 @@ export interface ConsumerStack {
 export interface ConsumerStackOptions {
   /** mock-api's environment on top of the defaults (Redis, limits). @default none */
   readonly mockApiEnv?: Readonly<Record<string, string>>;
+  /** The consumer's environment on top of the defaults. @default none */
+  readonly consumerEnv?: Readonly<Record<string, string>>;
+  /** Appended to the service names (`mock-api-<suffix>`, `consumer-<suffix>`), for two stacks in one run. @default none */
+  readonly nameSuffix?: string;
 }
 
 /** Idempotency keys of the warm-up's checkouts start with this, so their orders can be told apart. */
@@ -42,11 +46,15 @@ export async function startConsumerStack(
   context: ScenarioContext,
   options: ConsumerStackOptions = {},
 ): Promise<ConsumerStack> {
-  const { service: mockApi, adminToken } = await startMockApi(
-    context,
-    options.mockApiEnv === undefined ? {} : { env: options.mockApiEnv },
-  );
-  const consumer = await startConsumer(context, mockApi.url);
+  const suffix = options.nameSuffix === undefined ? '' : `-${options.nameSuffix}`;
+  const { service: mockApi, adminToken } = await startMockApi(context, {
+    name: `mock-api${suffix}`,
+    ...(options.mockApiEnv === undefined ? {} : { env: options.mockApiEnv }),
+  });
+  const consumer = await startConsumer(context, mockApi.url, {
+    name: `consumer${suffix}`,
+    ...(options.consumerEnv === undefined ? {} : { env: options.consumerEnv }),
+  });
   const item = (round: number) => String((round % ITEM_COUNT) + 1);
   const warm = await warmUp(
     consumer.url,

@@ -5,6 +5,7 @@ import { multiInstanceCluster } from './multi-instance-cluster.js';
 import { overload } from './overload.js';
 import { rateLimit } from './rate-limit.js';
 import { slowRedis } from './slow-redis.js';
+import { slowTail } from './slow-tail.js';
 import { spike } from './spike.js';
 import { transientFaults } from './transient-faults.js';
 import { upstreamOutage } from './upstream-outage.js';
@@ -18,6 +19,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   multiInstance,
   multiInstanceCluster,
   slowRedis,
+  slowTail,
   spike,
   overload,
 ];

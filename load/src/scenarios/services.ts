@@ -63,11 +63,22 @@ export function consumerEnv(mode: RunMode, upstreamUrl: string): Record<string, 
   };
 }
 
-export async function startConsumer(context: ScenarioContext, upstreamUrl: string): Promise<RunningService> {
+export interface ConsumerOptions {
+  /** @default 'consumer' */
+  readonly name?: string;
+  /** The consumer's environment on top of `consumerEnv`. @default none */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startConsumer(
+  context: ScenarioContext,
+  upstreamUrl: string,
+  options: ConsumerOptions = {},
+): Promise<RunningService> {
   return context.startService({
-    name: 'consumer',
+    name: options.name ?? 'consumer',
     args: [appServerScript('consumer')],
-    env: consumerEnv(context.mode, upstreamUrl),
+    env: { ...consumerEnv(context.mode, upstreamUrl), ...options.env },
   });
 }
 
