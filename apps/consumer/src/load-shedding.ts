@@ -1,5 +1,9 @@
-import { createConcurrencyLimiter } from '@resilience/core';
-import { createLoadShedder, type LoadShedder, type RequestPriority } from '@resilience/http-server';
+import {
+  createConcurrencyLimiter,
+  createLoadShedder,
+  type LoadShedder,
+  type RequestPriority,
+} from '@resilience/http-server';
 import type { Request } from 'express';
 import type { Registry } from 'prom-client';
 import type { ConsumerConfig } from './config.js';

@@ -6,6 +6,12 @@
  * @packageDocumentation
  */
 
+/** The limiter a load shedder admits requests through: `@resilience/core`'s, re-exported for Express apps. */
+export type {
+  ConcurrencyLimiter,
+  ConcurrencyLimiterOptions,
+} from '@resilience/core';
+export { createConcurrencyLimiter } from '@resilience/core';
 export type { HttpMetrics, HttpMetricsOptions } from './create-http-metrics.js';
 export {
   CLIENT_CLOSED_STATUS,
