@@ -14,6 +14,7 @@ import { writeScenarioChart, writeSummary } from './report/write-report.js';
 import type { ScenarioDefinition } from './scenario-definition.js';
 import type { ScenarioResult } from './scenario-result.js';
 import { runScenario } from './scenario-runner.js';
+import { selectScenarios } from './scenario-selection.js';
 
 export interface MainDependencies {
   readonly scenarios: readonly ScenarioDefinition[];
@@ -82,9 +83,8 @@ export async function main(argv: readonly string[], deps: MainDependencies): Pro
     }
   }
 
-  const selected = deps.scenarios.filter(
-    (scenario) => options.names.length === 0 || options.names.includes(scenario.name),
-  );
+  const { selected, leftOut } = selectScenarios(deps.scenarios, options);
+  for (const { name, reason } of leftOut) deps.stderr.write(`not in the smoke set: ${name} (${reason})\n`);
   const startedAt = Date.now();
   const reportDir = resolve(
     options.reportDir ??
