@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export type { Operation, Resilience, RunOptions } from './create-resilience.js';
+export type { Operation, Resilience, RunErrors, RunHooks, RunOptions } from './create-resilience.js';
 export { createResilience } from './create-resilience.js';
 export type { Clock, Deadline, DeadlineOptions } from './deadline.js';
 export { createDeadline } from './deadline.js';
@@ -13,18 +13,6 @@ export { AttemptTimeoutError, isAttemptTimeoutError } from './errors/attempt-tim
 export { DeadlineExceededError, isDeadlineExceededError } from './errors/deadline-exceeded-error.js';
 export type { ResilienceErrorCode, ResilienceErrorInit } from './errors/resilience-error.js';
 export { isResilienceError, ResilienceError } from './errors/resilience-error.js';
-export type {
-  BreakerVerdict,
-  FailureClassification,
-  GiveUpEvent,
-  GiveUpReason,
-  JitterMode,
-  ResilienceOptions,
-  RetryBudgetOptions,
-  RetryEvent,
-  RetryOptions,
-} from './options.js';
-export { DEFAULT_RESILIENCE_OPTIONS } from './options.js';
 export {
   createHedgePolicy,
   type HedgeCallContext,
@@ -42,3 +30,17 @@ export {
   MAX_HEDGE_ATTEMPTS,
   type ResolvedHedgePolicyOptions,
 } from './hedge/options.js';
+export type {
+  AttemptEvent,
+  AttemptOutcome,
+  BreakerVerdict,
+  FailureClassification,
+  GiveUpEvent,
+  GiveUpReason,
+  JitterMode,
+  ResilienceOptions,
+  RetryBudgetOptions,
+  RetryEvent,
+  RetryOptions,
+} from './options.js';
+export { DEFAULT_RESILIENCE_OPTIONS } from './options.js';

@@ -4,6 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { BreakerRegistry } from '@resilience/circuit-breaker';
 import { generateRequestId, getRequestId, REQUEST_ID_HEADER } from '@resilience/logging';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import { type CallDescription, CallObserver } from './call-observer.js';
 import { describeTypedFailure, type Failure, toHttpClientError } from './classify.js';
 import { HttpClientError } from './errors/http-client-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
@@ -15,7 +16,6 @@ import {
   resolveHttpClientOptions,
 } from './options.js';
 import { headerValue } from './outbound-headers.js';
-import { type CallSpec, executeWithPolicy } from './policy.js';
 import { createPolicyRuntime, type Protection, protectionFromRuntime } from './protection.js';
 import { type RequestTarget, RequestTargets, resolveUrl } from './request-target.js';
 import { safeUrl } from './safe-url.js';
@@ -154,20 +154,18 @@ function isRequestIdHeaderName(name: string): boolean {
   return name.toLowerCase() === REQUEST_ID_HEADER;
 }
 
-/** How the policy sees one HTTP call (a class: no closures to allocate per call). */
-class HttpCallSpec<T extends AxiosResponse> implements CallSpec<T> {
+/** How the core loop's observer sees one HTTP call (a class: no closures to allocate per call). */
+class HttpCallDescription implements CallDescription {
   constructor(
     readonly info: CallInfo,
-    readonly idempotent: boolean,
-    readonly retries: number,
-    readonly timeoutMs: number,
-    readonly deadlineMs: number | undefined,
-    readonly signal: AbortSignal | undefined,
+    private readonly timeoutMs: number,
     private readonly now: () => number,
-    /** axios' own adapters reject as soon as the signal aborts; a custom `adapter` might not. */
-    readonly settlesOnAbort: boolean,
     private readonly statusCodes: ReadonlySet<number>,
   ) {}
+
+  get notIdempotent(): string {
+    return `${this.info.method} is retried only with an Idempotency-Key header`;
+  }
 
   describeFailure(raw: unknown, attempt: number): Failure {
     const { method, url, requestId } = this.info;
@@ -183,8 +181,8 @@ class HttpCallSpec<T extends AxiosResponse> implements CallSpec<T> {
     return new TimeoutError({ method, url, attempts: attempt, requestId, timeoutMs });
   }
 
-  statusOf(response: T): number {
-    return response.status;
+  statusOf(response: unknown): number | undefined {
+    return (response as AxiosResponse).status;
   }
 }
 
@@ -289,23 +287,37 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         }),
       );
     }
-    const spec = new HttpCallSpec<AxiosResponse<T, D>>(
-      { method, url: target.safeUrl, upstream: target.upstream, requestId },
-      idempotent,
-      retries ?? resolved.retry.retries,
-      callTimeoutMs ?? resolved.timeoutMs,
-      deadlineMs ?? resolved.deadlineMs,
-      signal,
-      resolved.now,
-      config.adapter === undefined,
-      resolved.retry.statusCodes,
+    const timeoutMs = callTimeoutMs ?? resolved.timeoutMs;
+    const observer = new CallObserver(
+      runtime,
+      new HttpCallDescription(
+        { method, url: target.safeUrl, upstream: target.upstream, requestId },
+        timeoutMs,
+        resolved.now,
+        resolved.retry.statusCodes,
+      ),
     );
-    return executeWithPolicy<AxiosResponse<T, D>>(runtime, spec, (attemptSignal) => {
-      // axiosConfig belongs to this call and axios copies it: no copy per attempt is needed.
-      axiosConfig.signal = attemptSignal;
-      trace?.stamp(headers);
-      return instance.request<T, AxiosResponse<T, D>, D>(axiosConfig);
-    });
+    return runtime.resilience.run<AxiosResponse<T, D>>(
+      target.upstream,
+      (attemptSignal) => {
+        // axiosConfig belongs to this call and axios copies it: no copy per attempt is needed.
+        axiosConfig.signal = attemptSignal;
+        trace?.stamp(headers);
+        return instance.request<T, AxiosResponse<T, D>, D>(axiosConfig);
+      },
+      {
+        idempotent,
+        retries: retries ?? resolved.retry.retries,
+        attemptTimeoutMs: timeoutMs,
+        deadlineMs: deadlineMs ?? resolved.deadlineMs,
+        signal,
+        classify: observer.classify,
+        hooks: observer,
+        errors: observer,
+        // axios' own adapters reject as soon as the signal aborts; a custom `adapter` might not.
+        settlesOnAbort: config.adapter === undefined,
+      },
+    );
   }
 
   const withoutBody =
