@@ -9,7 +9,6 @@ import {
 } from '@resilience/http-client';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS } from './config.js';
-import { InboundDeadlineError } from './errors/inbound-deadline-error.js';
 import { createConsumerMetrics } from './metrics.js';
 import { attemptOutcome, classifyUpstreamError, upstreamClientOptions } from './upstream.js';
 
@@ -25,9 +24,7 @@ describe('classifyUpstreamError', () => {
       new CircuitOpenError({ breakerName: 'http://up:1', retryAfterMs: 1234 }),
       { kind: 'circuit_open', retryAfterMs: 1234 },
     ],
-    [new InboundDeadlineError(20_000), { kind: 'deadline_exceeded' }],
     [new DeadlineExceededError({ ...base, deadlineMs: 100 }), { kind: 'deadline_exceeded' }],
-    [new AbortError({ ...base, cause: new InboundDeadlineError(5) }), { kind: 'deadline_exceeded' }],
     [statusError(429, '', 60_000), { kind: 'rate_limited', retryAfterMs: 60_000 }],
     [statusError(503, '{"error":"down"}'), { kind: 'status', status: 503, body: { error: 'down' } }],
     [statusError(503, 'x', 2_000), { kind: 'status', status: 503, body: 'x', retryAfterMs: 2_000 }],

@@ -4,7 +4,6 @@ import {
   type GiveUpEvent,
   type HttpClient,
   type HttpClientOptions,
-  isAbortError,
   isCircuitOpenError,
   isDeadlineExceededError,
   isHttpStatusError,
@@ -14,7 +13,6 @@ import {
 } from '@resilience/http-client';
 import type { Logger } from '@resilience/logging';
 import type { ConsumerConfig } from './config.js';
-import { isInboundDeadlineError } from './errors/inbound-deadline-error.js';
 import type { ConsumerMetrics, SuppressedRetryReason } from './metrics.js';
 import type { UpstreamFailure } from './upstream-failure.js';
 
@@ -117,8 +115,7 @@ function parseJson(text: string): unknown {
  */
 export function classifyUpstreamError(error: unknown): UpstreamFailure | undefined {
   if (isCircuitOpenError(error)) return { kind: 'circuit_open', retryAfterMs: error.retryAfterMs };
-  if (isInboundDeadlineError(error) || isDeadlineExceededError(error)) return { kind: 'deadline_exceeded' };
-  if (isAbortError(error) && isInboundDeadlineError(error.cause)) return { kind: 'deadline_exceeded' };
+  if (isDeadlineExceededError(error)) return { kind: 'deadline_exceeded' };
   if (isHttpStatusError(error)) {
     if (error.status === 429) return { kind: 'rate_limited', retryAfterMs: error.retryAfterMs };
     const failure = { kind: 'status', status: error.status, body: parseJson(error.body) } as const;

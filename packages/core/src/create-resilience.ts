@@ -214,13 +214,11 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
     cancelledBy ??= 'deadline';
     call.abort(new DOMException('deadline exceeded', 'TimeoutError'));
   };
-  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   signal?.addEventListener('abort', onCaller, { once: true });
-  if (deadline !== undefined) {
-    const left = deadline.remainingMs();
-    if (left === 0) onDeadline();
-    else deadlineTimer = setTimeout(onDeadline, left);
-  }
+  // The deadline's own timer (on its clock's timers) cuts the call: one timer for everything sharing it.
+  const deadlineSignal = deadline?.signal;
+  if (deadlineSignal?.aborted) onDeadline();
+  else deadlineSignal?.addEventListener('abort', onDeadline, { once: true });
 
   engine.budget?.recordCall();
   const deadlineMs = deadline?.budgetMs ?? 0;
@@ -354,7 +352,7 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
       }
     }
   } finally {
-    if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+    deadlineSignal?.removeEventListener('abort', onDeadline);
     signal?.removeEventListener('abort', onCaller);
     if (ownsDeadline) deadline?.dispose();
   }

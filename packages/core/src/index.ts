@@ -6,7 +6,7 @@
  */
 export type { Operation, Resilience, RunErrors, RunHooks, RunOptions } from './create-resilience.js';
 export { createResilience } from './create-resilience.js';
-export type { Clock, Deadline, DeadlineOptions } from './deadline.js';
+export type { Clock, Deadline, DeadlineOptions, DeadlineTimers } from './deadline.js';
 export { createDeadline } from './deadline.js';
 export { AbortedError, isAbortedError } from './errors/aborted-error.js';
 export { AttemptTimeoutError, isAttemptTimeoutError } from './errors/attempt-timeout-error.js';

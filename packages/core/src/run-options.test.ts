@@ -1,6 +1,7 @@
 import { createBreakerRegistry, isCircuitOpenError } from '@resilience/circuit-breaker';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createResilience } from './create-resilience.js';
+import { createDeadline } from './deadline.js';
 import type { AttemptEvent, GiveUpEvent, RetryEvent } from './options.js';
 
 const noJitter = { jitter: 'none', baseDelayMs: 100 } as const;
@@ -154,6 +155,33 @@ describe('run options', () => {
     expect(giveUps).toMatchObject([
       { reason: 'aborted', attempts: 0, explanation: 'the signal was already aborted' },
     ]);
+    call.close();
+  });
+});
+
+describe('a shared deadline', () => {
+  it('cuts the call on the deadline’s own timers (a manual clock drives both)', async () => {
+    let now = 0;
+    const due: Array<() => void> = [];
+    const timers = {
+      setTimeout: (callback: () => void) => due.push(callback),
+      clearTimeout: () => {},
+    };
+    const deadline = createDeadline(1_000, { now: () => now, timers });
+    const call = createResilience({ breaker: false, now: () => now });
+    let seen: AbortSignal | undefined;
+    const result = call.run(
+      'k',
+      (signal) => {
+        seen = signal;
+        return new Promise<string>(() => {});
+      },
+      { deadline },
+    );
+    now = 1_000;
+    for (const fire of due) fire();
+    await expect(result).rejects.toMatchObject({ name: 'DeadlineExceededError', deadlineMs: 1_000 });
+    expect(seen?.aborted).toBe(true);
     call.close();
   });
 });

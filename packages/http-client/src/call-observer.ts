@@ -3,6 +3,7 @@ import type {
   AttemptEvent as CoreAttemptEvent,
   GiveUpEvent as CoreGiveUpEvent,
   RetryEvent as CoreRetryEvent,
+  Deadline,
   FailureClassification,
   Resilience,
   RunErrors,
@@ -15,6 +16,20 @@ import { HttpClientError, markGaveUp } from './errors/http-client-error.js';
 import { HttpStatusError } from './errors/http-status-error.js';
 import type { AttemptEvent, CallInfo, GiveUpReason, ProtectionHooks } from './hooks.js';
 import type { ProtectionLogger, ResolvedProtectionOptions } from './options.js';
+
+/** Rejects a `deadline` option that is not a deadline from `createDeadline`. */
+export function checkDeadline(deadline: unknown): void {
+  if (deadline === undefined) return;
+  const d = deadline as Partial<Deadline> | null;
+  if (
+    typeof d !== 'object' ||
+    d === null ||
+    typeof d.remainingMs !== 'function' ||
+    typeof d.at !== 'number'
+  ) {
+    throw new TypeError('option deadline must be a Deadline from createDeadline()');
+  }
+}
 
 /** State shared by every call made through one client or protection: the core loop, breakers, logger, hooks. */
 export interface PolicyRuntime {

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { BreakerRegistry } from '@resilience/circuit-breaker';
+import type { Deadline } from '@resilience/core';
 import { generateRequestId, getRequestId, REQUEST_ID_HEADER } from '@resilience/logging';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { type CallDescription, CallObserver } from './call-observer.js';
+import { type CallDescription, CallObserver, checkDeadline } from './call-observer.js';
 import { describeTypedFailure, type Failure, toHttpClientError } from './classify.js';
 import { HttpClientError } from './errors/http-client-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
@@ -33,6 +34,12 @@ export interface HttpRequestConfig<D = unknown> extends Omit<AxiosRequestConfig<
   readonly timeoutMs?: number | undefined;
   /** Overrides the client's `deadlineMs` (whole call) for this call. */
   readonly deadlineMs?: number | undefined;
+  /**
+   * A deadline shared with the rest of the work for one request (`createDeadline`, e.g. an inbound request's):
+   * the call, its retries and its waits end by it. Wins over `deadlineMs`.
+   * @default none
+   */
+  readonly deadline?: Deadline | undefined;
   /** Cancels the attempt in flight and any pending backoff; the call rejects with `AbortError`. */
   readonly signal?: AbortSignal | undefined;
   /** Overrides `retry.retries` for this call (`0`: one attempt only). */
@@ -103,6 +110,7 @@ function validateConfig(config: HttpRequestConfig & { timeout?: unknown }, url: 
   }
   positiveNumber('timeoutMs', config.timeoutMs);
   positiveNumber('deadlineMs', config.deadlineMs);
+  checkDeadline(config.deadline);
   if (config.retries !== undefined && (!Number.isSafeInteger(config.retries) || config.retries < 0)) {
     throw new TypeError(`option retries must be an integer >= 0, got ${describeValue(config.retries)}`);
   }
@@ -123,6 +131,7 @@ const CLIENT_KEYS: ReadonlySet<string> = new Set([
   'method',
   'timeoutMs',
   'deadlineMs',
+  'deadline',
   'signal',
   'retries',
   'idempotencyKey',
@@ -241,7 +250,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    const { timeoutMs: callTimeoutMs, deadlineMs, signal, retries, idempotencyKey } = config;
+    const { timeoutMs: callTimeoutMs, deadlineMs, deadline, signal, retries, idempotencyKey } = config;
     const callerHeaders = config.headers;
     const method = (methodName ?? 'get').toUpperCase();
 
@@ -309,6 +318,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         idempotent,
         retries: retries ?? resolved.retry.retries,
         attemptTimeoutMs: timeoutMs,
+        deadline,
         deadlineMs: deadlineMs ?? resolved.deadlineMs,
         signal,
         classify: observer.classify,

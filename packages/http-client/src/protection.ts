@@ -1,7 +1,7 @@
 import { type BreakerRegistry, createBreakerRegistry, isCircuitOpenError } from '@resilience/circuit-breaker';
-import { createResilience } from '@resilience/core';
+import { createResilience, type Deadline } from '@resilience/core';
 import { createLogger, getRequestId } from '@resilience/logging';
-import { CallObserver, type PolicyRuntime } from './call-observer.js';
+import { CallObserver, checkDeadline, type PolicyRuntime } from './call-observer.js';
 import { describeTypedFailure, type Failure } from './classify.js';
 import { HttpClientError } from './errors/http-client-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
@@ -76,6 +76,11 @@ export interface ProtectedCallOptions {
   readonly timeoutMs?: number | undefined;
   /** Overrides the protection's `deadlineMs` for this call. */
   readonly deadlineMs?: number | undefined;
+  /**
+   * A deadline shared with the rest of the request (`createDeadline`); wins over `deadlineMs`.
+   * @default none
+   */
+  readonly deadline?: Deadline | undefined;
   /** Overrides `retry.retries` for this call. */
   readonly retries?: number | undefined;
 }
@@ -135,6 +140,7 @@ function validateCall(fn: unknown, options: ProtectedCallOptions): void {
   }
   positiveNumber('timeoutMs', options.timeoutMs);
   positiveNumber('deadlineMs', options.deadlineMs);
+  checkDeadline(options.deadline);
   if (options.retries !== undefined && (!Number.isSafeInteger(options.retries) || options.retries < 0)) {
     throw new TypeError(`option retries must be an integer >= 0, got ${describeValue(options.retries)}`);
   }
@@ -165,6 +171,7 @@ export function callUnderPolicy<T>(
     idempotent: options.idempotent ?? true,
     retries: options.retries ?? runtime.options.retry.retries,
     attemptTimeoutMs: options.timeoutMs ?? runtime.options.timeoutMs,
+    deadline: options.deadline,
     deadlineMs: options.deadlineMs ?? runtime.options.deadlineMs,
     signal: options.signal,
     classify: observer.classify,
