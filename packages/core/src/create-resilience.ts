@@ -1,6 +1,8 @@
 import {
+  type BreakerPermit,
   type BreakerRegistry,
   type BreakerRegistryOptions,
+  type CircuitBreaker,
   CircuitOpenError,
   createBreakerRegistry,
 } from '@resilience/circuit-breaker';
@@ -9,6 +11,7 @@ import { createDeadline, type Deadline } from './deadline.js';
 import { AbortedError } from './errors/aborted-error.js';
 import { AttemptTimeoutError } from './errors/attempt-timeout-error.js';
 import { DeadlineExceededError } from './errors/deadline-exceeded-error.js';
+import type { HedgeCallContext, HedgeCallHooks, HedgePolicy } from './hedge/create-hedge-policy.js';
 import {
   type AttemptEvent,
   type AttemptOutcome,
@@ -56,6 +59,15 @@ export interface RunOptions {
    * @default core's `AttemptTimeoutError`, `DeadlineExceededError`, `AbortedError`
    */
   readonly errors?: RunErrors | undefined;
+  /**
+   * Hedging for this call (`createHedgePolicy`): while an attempt is pending past the policy's delay, a copy is
+   * sent; the first success wins, the others are aborted. Applies only with `idempotent: true`; each hedge takes
+   * its own breaker permit, goes out only while the breaker is CLOSED, and spends a retry-budget token.
+   * @default undefined (no hedging)
+   */
+  readonly hedge?: HedgePolicy | false | undefined;
+  /** Observers of this call's hedges (`onHedge`, `onWin`, `onCancel`, `onRefuse`). */
+  readonly hedgeHooks?: HedgeCallHooks | undefined;
   /**
    * `true` when the operation's promise settles as soon as its signal aborts (axios' adapters, fetch): the loop
    * then aborts it and waits for it instead of racing it against its timers.
@@ -179,6 +191,9 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
   const timeoutMs = options.attemptTimeoutMs ?? engine.attemptTimeoutMs;
   const { signal, hooks, errors } = options;
   const settlesOnAbort = options.settlesOnAbort === true;
+  // Hedging replaces one attempt per retry round; only a call that may run more than once is hedged.
+  const hedge = options.idempotent === true && options.hedge !== false ? options.hedge : undefined;
+  const hedgeHooks = options.hedgeHooks;
   let attempt = 0;
   let lastError: unknown;
   const giveUp: (reason: GiveUpReason, explanation: string, error: unknown) => never = (
@@ -243,6 +258,69 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
     };
     safeHook(() => hooks.onAttempt?.(event));
   };
+  const timeoutError = (limitMs: number): unknown =>
+    errors?.attemptTimeout === undefined
+      ? new AttemptTimeoutError({ key, attempts: attempt, timeoutMs: limitMs })
+      : errors.attemptTimeout(attempt, limitMs);
+  /** One attempt under `permit`, its outcome classified and the permit settled by it. */
+  const oneAttempt = async (
+    permit: BreakerPermit | undefined,
+    limitMs: number,
+    signal: AbortSignal,
+  ): Promise<Round<T>> => {
+    const outcome = await attemptOnce(operation, attempt, limitMs, signal, settlesOnAbort);
+    if (outcome.ok) {
+      permit?.success();
+      return { kind: 'success', value: outcome.value };
+    }
+    if (cancelledBy !== undefined || signal.aborted) {
+      permit?.ignore();
+      return { kind: 'cancelled' };
+    }
+    const raw = outcome.timedOut ? timeoutError(limitMs) : outcome.error;
+    const verdict = safeClassify(classify, raw, attempt);
+    const error = 'error' in verdict && verdict.error !== undefined ? verdict.error : raw;
+    if (verdict.breaker === 'ignore') permit?.ignore();
+    else if (verdict.breaker === 'success') permit?.success();
+    else permit?.failure(error);
+    return { kind: 'failure', verdict, error };
+  };
+  const singleRound = (permit: BreakerPermit | undefined, limitMs: number): Promise<Round<T>> =>
+    oneAttempt(permit, limitMs, call.signal);
+  /**
+   * One round as a hedged call: the primary under `permit`, each hedge under a permit of its own, sent only while
+   * the breaker is CLOSED and the retry budget pays for it. The first success wins; a failure that is not
+   * retryable ends the round.
+   */
+  const hedgedRound = async (
+    policy: HedgePolicy,
+    breaker: CircuitBreaker | undefined,
+    permit: BreakerPermit | undefined,
+    limitMs: number,
+  ): Promise<Round<T>> => {
+    const context: HedgeCallContext = {
+      ...hedgeHooks,
+      key,
+      signal: call.signal,
+      mayHedge: () =>
+        (breaker === undefined || breaker.state === 'CLOSED') && (engine.budget?.tryAcquireRetry() ?? true),
+      isFinalFailure: (thrown) => thrown instanceof RoundFailure && !thrown.round.verdict.retryable,
+    };
+    try {
+      return await policy.run(async (signal, index) => {
+        const own = index === 0 ? permit : breaker?.tryAcquire();
+        if (own instanceof CircuitOpenError) throw own;
+        const round = await oneAttempt(own, limitMs, signal);
+        if (round.kind === 'success') return round;
+        if (round.kind === 'failure') throw new RoundFailure(round);
+        throw signal.reason;
+      }, context);
+    } catch (thrown) {
+      if (thrown instanceof RoundFailure) return thrown.round;
+      if (thrown instanceof CircuitOpenError) return { kind: 'rejected', error: thrown };
+      return { kind: 'cancelled' };
+    }
+  };
   try {
     for (;;) {
       if (cancelledBy !== undefined) {
@@ -263,15 +341,16 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
       }
       const limitMs =
         deadline === undefined ? timeoutMs : Math.max(1, Math.min(timeoutMs, deadline.remainingMs()));
-      const outcome = await attemptOnce(operation, attempt, limitMs, call.signal, settlesOnAbort);
-      if (outcome.ok) {
-        permit?.success();
-        emit(startedAt, 'success', outcome.value, undefined);
-        return outcome.value;
+      const round =
+        hedge === undefined
+          ? await singleRound(permit, limitMs)
+          : await hedgedRound(hedge, breaker, permit, limitMs);
+      if (round.kind === 'success') {
+        emit(startedAt, 'success', round.value, undefined);
+        return round.value;
       }
-      if (cancelledBy !== undefined) {
-        // Cut by the caller or the deadline: the upstream never answered.
-        permit?.ignore();
+      if (round.kind === 'cancelled' || cancelledBy !== undefined) {
+        // Cut by the caller or the deadline: the upstream never answered (the permits were ignored).
         const error = cancellation(true);
         emit(startedAt, 'cancelled', undefined, error);
         if (cancelledBy === 'deadline')
@@ -282,17 +361,12 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
           );
         giveUp('aborted', 'the caller aborted the call', error);
       }
-      const raw = outcome.timedOut
-        ? errors?.attemptTimeout === undefined
-          ? new AttemptTimeoutError({ key, attempts: attempt, timeoutMs: limitMs })
-          : errors.attemptTimeout(attempt, limitMs)
-        : outcome.error;
-      const verdict = safeClassify(classify, raw, attempt);
-      const error = 'error' in verdict && verdict.error !== undefined ? verdict.error : raw;
+      if (round.kind === 'rejected') {
+        emit(startedAt, 'rejected', undefined, round.error);
+        giveUp('circuit-open', `the circuit breaker for ${key} is open`, round.error);
+      }
+      const { verdict, error } = round;
       lastError = error;
-      if (verdict.breaker === 'ignore') permit?.ignore();
-      else if (verdict.breaker === 'success') permit?.success();
-      else permit?.failure(error);
       emit(startedAt, 'failure', undefined, error);
 
       if (!verdict.retryable)
@@ -356,6 +430,18 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
     signal?.removeEventListener('abort', onCaller);
     if (ownsDeadline) deadline?.dispose();
   }
+}
+
+/** How one retry round ended (one attempt, or a hedged set of them). */
+type Round<T> =
+  | { readonly kind: 'success'; readonly value: T }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'rejected'; readonly error: CircuitOpenError }
+  | { readonly kind: 'failure'; readonly verdict: FailureClassification; readonly error: unknown };
+
+/** Carries a classified failure through `HedgePolicy.run`. */
+class RoundFailure {
+  constructor(readonly round: Extract<Round<unknown>, { kind: 'failure' }>) {}
 }
 
 type AttemptResult<T> = { ok: true; value: T } | { ok: false; timedOut: boolean; error: unknown };
