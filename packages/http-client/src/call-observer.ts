@@ -5,6 +5,7 @@ import type {
   RetryEvent as CoreRetryEvent,
   Deadline,
   FailureClassification,
+  HedgeCallHooks,
   Resilience,
   RunErrors,
   RunHooks,
@@ -14,7 +15,7 @@ import { AbortError } from './errors/abort-error.js';
 import { DeadlineExceededError } from './errors/deadline-exceeded-error.js';
 import { HttpClientError, markGaveUp } from './errors/http-client-error.js';
 import { HttpStatusError } from './errors/http-status-error.js';
-import type { AttemptEvent, CallInfo, GiveUpReason, ProtectionHooks } from './hooks.js';
+import type { AttemptEvent, CallInfo, GiveUpReason, HedgeEvent, ProtectionHooks } from './hooks.js';
 import type { ProtectionLogger, ResolvedProtectionOptions } from './options.js';
 
 /** Rejects a `deadline` option that is not a deadline from `createDeadline`. */
@@ -196,6 +197,35 @@ export class CallObserver implements RunHooks, RunErrors {
         error,
       }),
     );
+  }
+
+  /** This call's hedge observers, for the core loop (built only for a hedged call). */
+  hedgeHooks(): HedgeCallHooks {
+    const { hooks } = this.runtime;
+    const { info } = this.call;
+    const event = (index: number, delayMs: number | undefined): HedgeEvent => ({
+      method: info.method,
+      url: info.url,
+      upstream: info.upstream,
+      requestId: info.requestId,
+      index,
+      delayMs,
+    });
+    return {
+      onHedge: ({ index, delayMs }) => {
+        this.runtime.logger.debug(
+          { requestId: info.requestId, url: info.url, index, delayMs },
+          'hedging outbound call',
+        );
+        this.callHook('onHedge', () => hooks.onHedge?.(event(index, delayMs)));
+      },
+      onWin: ({ index, hedged }) => {
+        if (hedged) this.callHook('onHedgeWon', () => hooks.onHedgeWon?.(event(index, undefined)));
+      },
+      onCancel: ({ index }) => {
+        this.callHook('onHedgeCancelled', () => hooks.onHedgeCancelled?.(event(index, undefined)));
+      },
+    };
   }
 
   private callHook(name: string, run: () => void): void {

@@ -40,6 +40,12 @@ export interface HttpRequestConfig<D = unknown> extends Omit<AxiosRequestConfig<
    * @default none
    */
   readonly deadline?: Deadline | undefined;
+  /**
+   * `false`: no hedge for this call, though the client hedges (`hedge` option). Hedging applies only to calls
+   * that may be retried.
+   * @default the client's `hedge`
+   */
+  readonly hedge?: false | undefined;
   /** Cancels the attempt in flight and any pending backoff; the call rejects with `AbortError`. */
   readonly signal?: AbortSignal | undefined;
   /** Overrides `retry.retries` for this call (`0`: one attempt only). */
@@ -111,6 +117,11 @@ function validateConfig(config: HttpRequestConfig & { timeout?: unknown }, url: 
   positiveNumber('timeoutMs', config.timeoutMs);
   positiveNumber('deadlineMs', config.deadlineMs);
   checkDeadline(config.deadline);
+  if (config.hedge !== undefined && config.hedge !== false) {
+    throw new TypeError(
+      `option hedge must be false or left out per call, got ${describeValue(config.hedge)}`,
+    );
+  }
   if (config.retries !== undefined && (!Number.isSafeInteger(config.retries) || config.retries < 0)) {
     throw new TypeError(`option retries must be an integer >= 0, got ${describeValue(config.retries)}`);
   }
@@ -132,6 +143,7 @@ const CLIENT_KEYS: ReadonlySet<string> = new Set([
   'timeoutMs',
   'deadlineMs',
   'deadline',
+  'hedge',
   'signal',
   'retries',
   'idempotencyKey',
@@ -297,6 +309,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       );
     }
     const timeoutMs = callTimeoutMs ?? resolved.timeoutMs;
+    const hedge = config.hedge === false ? undefined : resolved.hedge;
     const observer = new CallObserver(
       runtime,
       new HttpCallDescription(
@@ -324,6 +337,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         classify: observer.classify,
         hooks: observer,
         errors: observer,
+        ...(hedge === undefined || !idempotent ? {} : { hedge, hedgeHooks: observer.hedgeHooks() }),
         // axios' own adapters reject as soon as the signal aborts; a custom `adapter` might not.
         settlesOnAbort: config.adapter === undefined,
       },
