@@ -30,6 +30,9 @@ describe('loadConfig', () => {
       staleCacheTtlMs: 300_000,
       staleCacheMaxEntries: 1_000,
       shutdownTimeoutMs: 21_000,
+      upstreamHedge: 'off',
+      upstreamHedgeMaxAttempts: 2,
+      upstreamHedgeMaxExtraRatio: 0.05,
     });
     expect(loadConfig({})).toEqual(CONFIG_DEFAULTS);
   });
@@ -51,6 +54,9 @@ describe('loadConfig', () => {
       STALE_CACHE_TTL_MS: '0',
       STALE_CACHE_MAX_ENTRIES: '5',
       SHUTDOWN_TIMEOUT_MS: '250',
+      UPSTREAM_HEDGE: '25',
+      UPSTREAM_HEDGE_MAX_ATTEMPTS: '3',
+      UPSTREAM_HEDGE_MAX_EXTRA_RATIO: '0.1',
     });
     expect(config).toEqual({
       port: 0,
@@ -68,7 +74,19 @@ describe('loadConfig', () => {
       staleCacheTtlMs: 0,
       staleCacheMaxEntries: 5,
       shutdownTimeoutMs: 250,
+      upstreamHedge: 25,
+      upstreamHedgeMaxAttempts: 3,
+      upstreamHedgeMaxExtraRatio: 0.1,
     });
+  });
+
+  it('reads UPSTREAM_HEDGE=p95 and rejects a hedge setting that is not off, p95 or ms, or a ratio over 1', () => {
+    expect(loadConfig({ UPSTREAM_HEDGE: 'p95' }).upstreamHedge).toBe('p95');
+    expect(() => loadConfig({ UPSTREAM_HEDGE: 'on' })).toThrow(/UPSTREAM_HEDGE/);
+    expect(() => loadConfig({ UPSTREAM_HEDGE_MAX_EXTRA_RATIO: '1.5' })).toThrow(
+      /UPSTREAM_HEDGE_MAX_EXTRA_RATIO/,
+    );
+    expect(() => loadConfig({ UPSTREAM_HEDGE_MAX_ATTEMPTS: '6' })).toThrow(/UPSTREAM_HEDGE_MAX_ATTEMPTS/);
   });
 
   it('drains for the request deadline plus 1 s unless SHUTDOWN_TIMEOUT_MS says otherwise', () => {

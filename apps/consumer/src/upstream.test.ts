@@ -98,6 +98,23 @@ describe('upstreamClientOptions', () => {
     });
   });
 
+  it('hedges only when UPSTREAM_HEDGE is not off, with the configured limits, and counts hedges by event', async () => {
+    const metrics = createConsumerMetrics();
+    expect(upstreamClientOptions(CONFIG_DEFAULTS, { logger, metrics }).hedge).toBe(false);
+    const config = { ...CONFIG_DEFAULTS, upstreamHedge: 'p95', upstreamHedgeMaxAttempts: 3 } as const;
+    const { hedge, hooks } = upstreamClientOptions(config, { logger, metrics });
+    expect(hedge).toEqual({ delayMs: 'p95', maxAttempts: 3, maxExtraRatio: 0.05 });
+    const event = { method: 'GET', url: 'u', upstream: 'http://up:1', requestId: undefined, delayMs: 5 };
+    hooks?.onHedge?.({ ...event, index: 1 });
+    hooks?.onHedgeWon?.({ ...event, index: 1 });
+    hooks?.onHedgeCancelled?.({ ...event, index: 0 });
+    hooks?.onHedgeCancelled?.({ ...event, index: 0 });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('upstream_hedges_total{upstream="http://up:1",event="sent"} 1');
+    expect(text).toContain('upstream_hedges_total{upstream="http://up:1",event="won"} 1');
+    expect(text).toContain('upstream_hedges_total{upstream="http://up:1",event="cancelled"} 2');
+  });
+
   it('sends no X-API-Key when none is configured', () => {
     const options = upstreamClientOptions(CONFIG_DEFAULTS, { logger, metrics: createConsumerMetrics() });
     expect(options.headers).not.toHaveProperty('X-API-Key');

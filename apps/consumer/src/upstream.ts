@@ -77,6 +77,14 @@ export function upstreamClientOptions(config: ConsumerConfig, deps: UpstreamClie
     retry: { retries: config.retryMax, baseDelayMs: config.retryBaseMs },
     breaker: { failureThreshold: config.breakerFailureThreshold, resetTimeoutMs: config.breakerResetMs },
     logger,
+    hedge:
+      config.upstreamHedge === 'off'
+        ? false
+        : {
+            delayMs: config.upstreamHedge,
+            maxAttempts: config.upstreamHedgeMaxAttempts,
+            maxExtraRatio: config.upstreamHedgeMaxExtraRatio,
+          },
     hooks: {
       onAttempt: (event) => {
         // A rejected attempt sent nothing: it is counted, but it has no duration worth a histogram sample.
@@ -87,6 +95,9 @@ export function upstreamClientOptions(config: ConsumerConfig, deps: UpstreamClie
         );
       },
       onRetry: (event) => metrics.retried(event.upstream, event.reason),
+      onHedge: (event) => metrics.hedge(event.upstream, 'sent'),
+      onHedgeWon: (event) => metrics.hedge(event.upstream, 'won'),
+      onHedgeCancelled: (event) => metrics.hedge(event.upstream, 'cancelled'),
       onGiveUp: (event) => {
         const suppressed = SUPPRESSED[event.reason];
         if (suppressed !== undefined) metrics.retrySuppressed(event.upstream, suppressed);

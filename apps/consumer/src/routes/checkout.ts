@@ -54,6 +54,8 @@ export function checkoutRouter(context: RouteContext, generateKey: () => string)
         const response = await context.client.post('/api/orders', input.value, {
           ...UPSTREAM_REQUEST_DEFAULTS,
           deadline: context.deadlineOf(req),
+          // Never hedged: a second copy of an order in flight would only meet the first at the upstream.
+          hedge: false,
           headers: { 'Idempotency-Key': idempotencyKey },
         });
         const replayed = response.headers['idempotent-replayed'];
