@@ -110,7 +110,7 @@ export interface GiveUpEvent {
   readonly key: string;
   readonly attempts: number;
   readonly reason: GiveUpReason;
-  /** One sentence: why, with the figures (`attempt 2 opened the circuit breaker for "redis"; a retry would be rejected`). */
+  /** One sentence: why, with the figures (`attempt 2 opened the circuit breaker for redis; a retry would be rejected`). */
   readonly explanation: string;
   readonly error: unknown;
 }
