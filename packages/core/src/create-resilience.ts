@@ -66,6 +66,14 @@ export interface RunOptions {
    * @default undefined (no hedging)
    */
   readonly hedge?: HedgePolicy | false | undefined;
+  /**
+   * A concurrency limiter for this call's upstream (say one per key): each attempt waits for a token after its
+   * breaker permit and before it starts. `acquire` rejecting (limit reached) fails the attempt with that error,
+   * classified like any other. The token hears `success(rttMs)` for an attempt that succeeded, `dropped()` for one
+   * that timed out, `ignore()` for everything else (a failure, a cancellation).
+   * @default none
+   */
+  readonly limiter?: AttemptLimiter | undefined;
   /** Observers of this call's hedges (`onHedge`, `onWin`, `onCancel`, `onRefuse`). */
   readonly hedgeHooks?: HedgeCallHooks | undefined;
   /**
@@ -74,6 +82,20 @@ export interface RunOptions {
    * @default false
    */
   readonly settlesOnAbort?: boolean | undefined;
+}
+
+/** What {@link RunOptions.limiter} needs: a token per attempt, told how the attempt went. */
+export interface AttemptLimiter {
+  acquire(signal: AbortSignal): Promise<AttemptLimiterToken>;
+}
+
+export interface AttemptLimiterToken {
+  /** The attempt succeeded after `rttMs`. */
+  success(rttMs: number): void;
+  /** The attempt timed out: a sign of overload. */
+  dropped(): void;
+  /** Says nothing about the upstream's load (a failure, a cancellation). */
+  ignore(): void;
 }
 
 /** Per-call observers of {@link Resilience.run}. */
@@ -194,6 +216,7 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
   // Hedging replaces one attempt per retry round; only a call that may run more than once is hedged.
   const hedge = options.idempotent === true && options.hedge !== false ? options.hedge : undefined;
   const hedgeHooks = options.hedgeHooks;
+  const { limiter } = options;
   let attempt = 0;
   let lastError: unknown;
   const giveUp: (reason: GiveUpReason, explanation: string, error: unknown) => never = (
@@ -268,7 +291,23 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
     limitMs: number,
     signal: AbortSignal,
   ): Promise<Round<T>> => {
-    const outcome = await attemptOnce(operation, attempt, limitMs, signal, settlesOnAbort);
+    let token: AttemptLimiterToken | undefined;
+    let outcome: AttemptResult<T>;
+    if (limiter === undefined)
+      outcome = await attemptOnce(operation, attempt, limitMs, signal, settlesOnAbort);
+    else {
+      try {
+        token = await limiter.acquire(signal);
+      } catch (error) {
+        token = undefined;
+        outcome = { ok: false, timedOut: false, error };
+      }
+      const startedAt = performance.now();
+      outcome ??= await attemptOnce(operation, attempt, limitMs, signal, settlesOnAbort);
+      if (outcome.ok) token?.success(performance.now() - startedAt);
+      else if (outcome.timedOut && !signal.aborted) token?.dropped();
+      else token?.ignore();
+    }
     if (outcome.ok) {
       permit?.success();
       return { kind: 'success', value: outcome.value };

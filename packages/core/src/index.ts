@@ -4,7 +4,15 @@
  *
  * @packageDocumentation
  */
-export type { Operation, Resilience, RunErrors, RunHooks, RunOptions } from './create-resilience.js';
+export type {
+  AttemptLimiter,
+  AttemptLimiterToken,
+  Operation,
+  Resilience,
+  RunErrors,
+  RunHooks,
+  RunOptions,
+} from './create-resilience.js';
 export { createResilience } from './create-resilience.js';
 export type { Clock, Deadline, DeadlineOptions, DeadlineTimers } from './deadline.js';
 export { createDeadline } from './deadline.js';

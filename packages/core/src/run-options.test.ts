@@ -185,3 +185,52 @@ describe('a shared deadline', () => {
     call.close();
   });
 });
+
+describe('a limiter per call', () => {
+  function recordingLimiter(log: string[], refuse = false) {
+    return {
+      acquire: async () => {
+        if (refuse) throw Object.assign(new Error('limit'), { code: 'ERR_CONCURRENCY_LIMIT' });
+        log.push('acquire');
+        return {
+          success: (rttMs: number) => log.push(`success ${rttMs}`),
+          dropped: () => log.push('dropped'),
+          ignore: () => log.push('ignore'),
+        };
+      },
+    };
+  }
+
+  it('takes a token per attempt and reports success with its rtt, a timeout as dropped, a failure as ignored', async () => {
+    vi.useFakeTimers({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const call = createResilience({
+      breaker: false,
+      attemptTimeoutMs: 100,
+      retry: { retries: 2, ...noJitter },
+    });
+    const log: string[] = [];
+    let n = 0;
+    const op = (signal: AbortSignal) =>
+      new Promise<string>((resolve, reject) => {
+        n += 1;
+        if (n === 1) return; // times out
+        if (n === 2) reject(new Error('boom'));
+        else setTimeout(() => resolve('ok'), 30);
+        signal.addEventListener('abort', () => reject(signal.reason));
+      });
+    const result = await settle(call.run('k', op, { idempotent: true, limiter: recordingLimiter(log) }));
+    expect(result).toEqual({ value: 'ok' });
+    expect(log).toEqual(['acquire', 'dropped', 'acquire', 'ignore', 'acquire', 'success 30']);
+    call.close();
+  });
+
+  it('fails the attempt with the limiter’s error when it refuses, classified like any other', async () => {
+    const call = createResilience({ breaker: false });
+    const op = vi.fn(async () => 'ok');
+    const classify = () => ({ retryable: false, breaker: 'ignore' }) as const;
+    const { error } = await settle(call.run('k', op, { limiter: recordingLimiter([], true), classify }));
+    expect(error).toMatchObject({ code: 'ERR_CONCURRENCY_LIMIT' });
+    expect(op).not.toHaveBeenCalled();
+    call.close();
+  });
+});
