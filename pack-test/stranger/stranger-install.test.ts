@@ -101,6 +101,7 @@ describe('a project outside the workspace installs the packed tarballs with npm'
   it('packs every published package', () => {
     expect(packed.map(({ name }) => name)).toEqual([
       '@resilience/circuit-breaker',
+      '@resilience/core',
       '@resilience/http-client',
       '@resilience/http-server',
       '@resilience/logging',

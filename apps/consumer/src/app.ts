@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type HttpClient, upstreamKey } from '@resilience/http-client';
+import { createDeadline, type Deadline, type HttpClient, upstreamKey } from '@resilience/http-client';
 import { createHttpMetrics } from '@resilience/http-server';
 import { httpLogger, type Logger } from '@resilience/logging';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { bodyErrorAnswer } from './body-error.js';
 import { type Clock, systemClock } from './clock.js';
 import type { ConsumerConfig } from './config.js';
-import type { Deadline } from './deadline.js';
 import { createConsumerShedder } from './load-shedding.js';
 import { type ConsumerMetrics, createConsumerMetrics } from './metrics.js';
 import { catalogRouter } from './routes/catalog.js';
@@ -88,6 +87,9 @@ export function createApp(config: ConsumerConfig, deps: ConsumerDeps): ConsumerA
   });
 
   const deadlines = new WeakMap<Request, Deadline>();
+  // One deadline per inbound request on the app's clock (its timers too, so an injected clock drives it).
+  const now = (): number => clock.now();
+  const inboundDeadline = (): Deadline => createDeadline(config.requestDeadlineMs, { now, timers: clock });
   const context: RouteContext = {
     config,
     client,
@@ -96,11 +98,14 @@ export function createApp(config: ConsumerConfig, deps: ConsumerDeps): ConsumerA
     cache,
     metrics,
     upstream,
-    deadlineOf: (req) =>
-      deadlines.get(req) ?? {
-        at: clock.now() + config.requestDeadlineMs,
-        budgetMs: config.requestDeadlineMs,
-      },
+    deadlineOf: (req) => {
+      let deadline = deadlines.get(req);
+      if (deadline === undefined) {
+        deadline = inboundDeadline();
+        deadlines.set(req, deadline);
+      }
+      return deadline;
+    },
     breakerRetryAfterMs: () => {
       const stats = breakers.get(upstream).stats();
       return stats.state === 'OPEN' ? (stats.msUntilHalfOpen ?? undefined) : undefined;
@@ -115,7 +120,10 @@ export function createApp(config: ConsumerConfig, deps: ConsumerDeps): ConsumerA
   const logRequests = httpLogger({ logger });
   const measure = httpMetrics.middleware;
   app.use((req, res, next) => {
-    deadlines.set(req, { at: clock.now() + config.requestDeadlineMs, budgetMs: config.requestDeadlineMs });
+    const deadline = inboundDeadline();
+    deadlines.set(req, deadline);
+    // Its timer (armed by the first outbound call) goes with the request.
+    res.once('close', () => deadline.dispose());
     logRequests(req, res, (error?: unknown) => {
       if (error !== undefined && error !== null) next(error);
       else measure(req, res, next);

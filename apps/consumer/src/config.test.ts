@@ -40,6 +40,9 @@ describe('loadConfig', () => {
       shedRetryAfterSeconds: 1,
       shedCheckoutPriority: 'high',
       shedCatalogPriority: 'normal',
+      upstreamHedge: 'off',
+      upstreamHedgeMaxAttempts: 2,
+      upstreamHedgeMaxExtraRatio: 0.05,
     });
     expect(loadConfig({})).toEqual(CONFIG_DEFAULTS);
   });
@@ -71,6 +74,9 @@ describe('loadConfig', () => {
       SHED_RETRY_AFTER_SECONDS: '2',
       SHED_CHECKOUT_PRIORITY: 'critical',
       SHED_CATALOG_PRIORITY: 'low',
+      UPSTREAM_HEDGE: '25',
+      UPSTREAM_HEDGE_MAX_ATTEMPTS: '3',
+      UPSTREAM_HEDGE_MAX_EXTRA_RATIO: '0.1',
     });
     expect(config).toEqual({
       port: 0,
@@ -98,7 +104,19 @@ describe('loadConfig', () => {
       shedRetryAfterSeconds: 2,
       shedCheckoutPriority: 'critical',
       shedCatalogPriority: 'low',
+      upstreamHedge: 25,
+      upstreamHedgeMaxAttempts: 3,
+      upstreamHedgeMaxExtraRatio: 0.1,
     });
+  });
+
+  it('reads UPSTREAM_HEDGE=p95 and rejects a hedge setting that is not off, p95 or ms, or a ratio over 1', () => {
+    expect(loadConfig({ UPSTREAM_HEDGE: 'p95' }).upstreamHedge).toBe('p95');
+    expect(() => loadConfig({ UPSTREAM_HEDGE: 'on' })).toThrow(/UPSTREAM_HEDGE/);
+    expect(() => loadConfig({ UPSTREAM_HEDGE_MAX_EXTRA_RATIO: '1.5' })).toThrow(
+      /UPSTREAM_HEDGE_MAX_EXTRA_RATIO/,
+    );
+    expect(() => loadConfig({ UPSTREAM_HEDGE_MAX_ATTEMPTS: '6' })).toThrow(/UPSTREAM_HEDGE_MAX_ATTEMPTS/);
   });
 
   it('refuses an adaptive SHED_LIMIT outside [SHED_MIN_LIMIT, SHED_MAX_LIMIT]', () => {

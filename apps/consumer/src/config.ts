@@ -77,6 +77,16 @@ export interface ConsumerConfig {
   readonly shedCheckoutPriority: ShedPriority;
   /** `SHED_CATALOG_PRIORITY`: priority of `GET /catalog` and `/catalog/:id`. @default 'normal' */
   readonly shedCatalogPriority: ShedPriority;
+  /**
+   * `UPSTREAM_HEDGE`: hedged catalog reads: `off`, `p95` (hedge after the upstream's observed p95 latency) or a
+   * delay in ms. Order creation is never hedged.
+   * @default 'off'
+   */
+  readonly upstreamHedge: 'off' | 'p95' | number;
+  /** `UPSTREAM_HEDGE_MAX_ATTEMPTS`: most attempts per hedged round, the first included (2-5). @default 2 */
+  readonly upstreamHedgeMaxAttempts: number;
+  /** `UPSTREAM_HEDGE_MAX_EXTRA_RATIO`: hedges never exceed this share of upstream calls (0-1). @default 0.05 */
+  readonly upstreamHedgeMaxExtraRatio: number;
 }
 
 const MIB = 1_048_576;
@@ -107,6 +117,9 @@ export const CONFIG_DEFAULTS: ConsumerConfig = {
   shedRetryAfterSeconds: 1,
   shedCheckoutPriority: 'high',
   shedCatalogPriority: 'normal',
+  upstreamHedge: 'off',
+  upstreamHedgeMaxAttempts: 2,
+  upstreamHedgeMaxExtraRatio: 0.05,
 };
 
 /** Added to REQUEST_DEADLINE_MS for the default drain time: room to write the last answers. */
@@ -200,6 +213,24 @@ function readConfig(reader: EnvReader): ConsumerConfig {
       default: d.staleCacheTtlMs,
       min: 0,
       max: 7 * DAY_MS,
+    }),
+    upstreamHedge: reader.custom('UPSTREAM_HEDGE', {
+      description: 'hedged catalog reads: off, p95 (after the observed p95 latency) or a delay in ms',
+      default: d.upstreamHedge,
+      accepted: 'off, p95 or an integer number of ms from 0 to 600000',
+      parse: parseHedge,
+    }),
+    upstreamHedgeMaxAttempts: reader.integer('UPSTREAM_HEDGE_MAX_ATTEMPTS', {
+      description: 'most attempts per hedged round, the first included',
+      default: d.upstreamHedgeMaxAttempts,
+      min: 2,
+      max: 5,
+    }),
+    upstreamHedgeMaxExtraRatio: reader.custom('UPSTREAM_HEDGE_MAX_EXTRA_RATIO', {
+      description: 'hedges never exceed this share of upstream calls',
+      default: d.upstreamHedgeMaxExtraRatio,
+      accepted: 'a number from 0 to 1, like 0.05',
+      parse: parseRatio,
     }),
     staleCacheMaxEntries: reader.integer('STALE_CACHE_MAX_ENTRIES', {
       description: 'bound of the stale-if-error cache (least recently used evicted)',
@@ -356,4 +387,19 @@ function parseUpstreamUrl(raw: string): string | Refusal {
   if (url.username !== '' || url.password !== '') return fail('credentials in the URL are not allowed');
   if (url.search !== '' || url.hash !== '') return fail('no query string or fragment');
   return url.href.replace(/\/+$/, '');
+}
+
+function parseHedge(raw: string): 'off' | 'p95' | number | Refusal {
+  if (raw === 'off' || raw === 'p95') return raw;
+  if (/^\d+$/.test(raw)) {
+    const ms = Number(raw);
+    if (ms <= 600_000) return ms;
+  }
+  return refuse(`expected off, p95 or a delay in ms from 0 to 600000, got ${JSON.stringify(raw)}`);
+}
+
+function parseRatio(raw: string): number | Refusal {
+  const value = /^\d*\.?\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (value >= 0 && value <= 1) return value;
+  return refuse(`expected a number from 0 to 1 like 0.05, got ${JSON.stringify(raw)}`);
 }

@@ -86,7 +86,13 @@ export interface ConsumerMetrics {
   breakerState(upstream: string, state: BreakerStateName): void;
   breakerTransition(upstream: string, from: BreakerStateName, to: BreakerStateName): void;
   staleServed(route: string): void;
+  /** A hedged request was sent, won (answered first) or cancelled (was pending when another won). */
+  hedge(upstream: string, event: HedgeMetricEvent): void;
 }
+
+/** The `event` label of `upstream_hedges_total`. */
+export type HedgeMetricEvent = 'sent' | 'won' | 'cancelled';
+const HEDGE_EVENTS: readonly HedgeMetricEvent[] = ['sent', 'won', 'cancelled'];
 
 const UPSTREAM_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
 
@@ -144,6 +150,12 @@ export function createConsumerMetrics(options: ConsumerMetricsOptions = {}): Con
     labelNames: ['route'] as const,
     registers,
   });
+  const hedges = new Counter({
+    name: 'upstream_hedges_total',
+    help: 'Hedged upstream requests by event: sent (a hedge went out), won (a hedge answered first), cancelled (an attempt was pending when another won, and was aborted).',
+    labelNames: ['upstream', 'event'] as const,
+    registers,
+  });
   const inState = new Gauge({
     name: 'circuit_breaker_in_state',
     help: 'Circuit breaker state of each upstream as one series per state: 1 for the current state (closed, half_open, open), 0 for the others.',
@@ -161,6 +173,7 @@ export function createConsumerMetrics(options: ConsumerMetricsOptions = {}): Con
     for (const reason of COMMON_RETRY_REASONS) retries.labels(upstream, reason).inc(0);
     for (const reason of SUPPRESSED_RETRY_REASONS) suppressed.labels(upstream, reason).inc(0);
     for (const [from, to] of BREAKER_TRANSITIONS) transitions.labels(upstream, from, to).inc(0);
+    for (const event of HEDGE_EVENTS) hedges.labels(upstream, event).inc(0);
     setState(upstream, 'CLOSED');
   }
   function setState(upstream: string, value: BreakerStateName): void {
@@ -211,6 +224,10 @@ export function createConsumerMetrics(options: ConsumerMetricsOptions = {}): Con
       know(upstream);
       transitions.inc({ upstream, from: from.toLowerCase(), to: to.toLowerCase() });
       setState(upstream, to);
+    },
+    hedge(upstream, event) {
+      know(upstream);
+      hedges.inc({ upstream, event });
     },
     staleServed(route) {
       stale.inc({ route });

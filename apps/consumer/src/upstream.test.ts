@@ -9,7 +9,6 @@ import {
 } from '@resilience/http-client';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS } from './config.js';
-import { InboundDeadlineError } from './errors/inbound-deadline-error.js';
 import { createConsumerMetrics } from './metrics.js';
 import { attemptOutcome, classifyUpstreamError, upstreamClientOptions } from './upstream.js';
 
@@ -25,9 +24,7 @@ describe('classifyUpstreamError', () => {
       new CircuitOpenError({ breakerName: 'http://up:1', retryAfterMs: 1234 }),
       { kind: 'circuit_open', retryAfterMs: 1234 },
     ],
-    [new InboundDeadlineError(20_000), { kind: 'deadline_exceeded' }],
     [new DeadlineExceededError({ ...base, deadlineMs: 100 }), { kind: 'deadline_exceeded' }],
-    [new AbortError({ ...base, cause: new InboundDeadlineError(5) }), { kind: 'deadline_exceeded' }],
     [statusError(429, '', 60_000), { kind: 'rate_limited', retryAfterMs: 60_000 }],
     [statusError(503, '{"error":"down"}'), { kind: 'status', status: 503, body: { error: 'down' } }],
     [statusError(503, 'x', 2_000), { kind: 'status', status: 503, body: 'x', retryAfterMs: 2_000 }],
@@ -99,6 +96,23 @@ describe('upstreamClientOptions', () => {
       breaker: { failureThreshold: 5, resetTimeoutMs: 60_000 },
       maxResponseBytes: 2048,
     });
+  });
+
+  it('hedges only when UPSTREAM_HEDGE is not off, with the configured limits, and counts hedges by event', async () => {
+    const metrics = createConsumerMetrics();
+    expect(upstreamClientOptions(CONFIG_DEFAULTS, { logger, metrics }).hedge).toBe(false);
+    const config = { ...CONFIG_DEFAULTS, upstreamHedge: 'p95', upstreamHedgeMaxAttempts: 3 } as const;
+    const { hedge, hooks } = upstreamClientOptions(config, { logger, metrics });
+    expect(hedge).toEqual({ delayMs: 'p95', maxAttempts: 3, maxExtraRatio: 0.05 });
+    const event = { method: 'GET', url: 'u', upstream: 'http://up:1', requestId: undefined, delayMs: 5 };
+    hooks?.onHedge?.({ ...event, index: 1 });
+    hooks?.onHedgeWon?.({ ...event, index: 1 });
+    hooks?.onHedgeCancelled?.({ ...event, index: 0 });
+    hooks?.onHedgeCancelled?.({ ...event, index: 0 });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('upstream_hedges_total{upstream="http://up:1",event="sent"} 1');
+    expect(text).toContain('upstream_hedges_total{upstream="http://up:1",event="won"} 1');
+    expect(text).toContain('upstream_hedges_total{upstream="http://up:1",event="cancelled"} 2');
   });
 
   it('sends no X-API-Key when none is configured', () => {

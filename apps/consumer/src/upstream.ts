@@ -4,7 +4,6 @@ import {
   type GiveUpEvent,
   type HttpClient,
   type HttpClientOptions,
-  isAbortError,
   isCircuitOpenError,
   isDeadlineExceededError,
   isHttpStatusError,
@@ -14,7 +13,6 @@ import {
 } from '@resilience/http-client';
 import type { Logger } from '@resilience/logging';
 import type { ConsumerConfig } from './config.js';
-import { isInboundDeadlineError } from './errors/inbound-deadline-error.js';
 import type { ConsumerMetrics, SuppressedRetryReason } from './metrics.js';
 import type { UpstreamFailure } from './upstream-failure.js';
 
@@ -79,6 +77,14 @@ export function upstreamClientOptions(config: ConsumerConfig, deps: UpstreamClie
     retry: { retries: config.retryMax, baseDelayMs: config.retryBaseMs },
     breaker: { failureThreshold: config.breakerFailureThreshold, resetTimeoutMs: config.breakerResetMs },
     logger,
+    hedge:
+      config.upstreamHedge === 'off'
+        ? false
+        : {
+            delayMs: config.upstreamHedge,
+            maxAttempts: config.upstreamHedgeMaxAttempts,
+            maxExtraRatio: config.upstreamHedgeMaxExtraRatio,
+          },
     hooks: {
       onAttempt: (event) => {
         // A rejected attempt sent nothing: it is counted, but it has no duration worth a histogram sample.
@@ -89,6 +95,9 @@ export function upstreamClientOptions(config: ConsumerConfig, deps: UpstreamClie
         );
       },
       onRetry: (event) => metrics.retried(event.upstream, event.reason),
+      onHedge: (event) => metrics.hedge(event.upstream, 'sent'),
+      onHedgeWon: (event) => metrics.hedge(event.upstream, 'won'),
+      onHedgeCancelled: (event) => metrics.hedge(event.upstream, 'cancelled'),
       onGiveUp: (event) => {
         const suppressed = SUPPRESSED[event.reason];
         if (suppressed !== undefined) metrics.retrySuppressed(event.upstream, suppressed);
@@ -117,8 +126,7 @@ function parseJson(text: string): unknown {
  */
 export function classifyUpstreamError(error: unknown): UpstreamFailure | undefined {
   if (isCircuitOpenError(error)) return { kind: 'circuit_open', retryAfterMs: error.retryAfterMs };
-  if (isInboundDeadlineError(error) || isDeadlineExceededError(error)) return { kind: 'deadline_exceeded' };
-  if (isAbortError(error) && isInboundDeadlineError(error.cause)) return { kind: 'deadline_exceeded' };
+  if (isDeadlineExceededError(error)) return { kind: 'deadline_exceeded' };
   if (isHttpStatusError(error)) {
     if (error.status === 429) return { kind: 'rate_limited', retryAfterMs: error.retryAfterMs };
     const failure = { kind: 'status', status: error.status, body: parseJson(error.body) } as const;

@@ -148,7 +148,7 @@ describe('createResilience', () => {
     vi.advanceTimersByTime(100);
     const { error } = await settle(call.run('api', failing(9), { idempotent: true, deadline }));
     expect((error as Error).message).toBe('boom');
-    expect(events[0]).toMatchObject({ reason: 'deadline-exceeded' });
+    expect(events[0]).toMatchObject({ reason: 'backoff-exceeds-deadline' });
     expect(events[0]?.explanation).toContain('wait of 200 ms does not fit the 150 ms left');
     expect(Date.now()).toBe(100);
   });

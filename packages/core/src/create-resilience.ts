@@ -1,6 +1,8 @@
 import {
+  type BreakerPermit,
   type BreakerRegistry,
   type BreakerRegistryOptions,
+  type CircuitBreaker,
   CircuitOpenError,
   createBreakerRegistry,
 } from '@resilience/circuit-breaker';
@@ -9,13 +11,18 @@ import { createDeadline, type Deadline } from './deadline.js';
 import { AbortedError } from './errors/aborted-error.js';
 import { AttemptTimeoutError } from './errors/attempt-timeout-error.js';
 import { DeadlineExceededError } from './errors/deadline-exceeded-error.js';
+import type { HedgeCallContext, HedgeCallHooks, HedgePolicy } from './hedge/create-hedge-policy.js';
 import {
+  type AttemptEvent,
+  type AttemptOutcome,
   DEFAULT_RESILIENCE_OPTIONS,
   describe,
   type FailureClassification,
+  type GiveUpEvent,
   type GiveUpReason,
   type ResilienceOptions,
   type ResolvedRetryOptions,
+  type RetryEvent,
   resolveRetryBudgetOptions,
   resolveRetryOptions,
   resolveTimeout,
@@ -44,6 +51,70 @@ export interface RunOptions {
   readonly retries?: number | undefined;
   /** @default the instance's `classify` */
   readonly classify?: ((error: unknown, attempt: number) => FailureClassification) | undefined;
+  /** This call's own observers, called beside the instance's `onRetry`/`onGiveUp`. A hook that throws is ignored. */
+  readonly hooks?: RunHooks | undefined;
+  /**
+   * The errors this call throws for its own timeout and cancellation (an adapter's typed errors); each is
+   * classified like any other attempt error for the timeout.
+   * @default core's `AttemptTimeoutError`, `DeadlineExceededError`, `AbortedError`
+   */
+  readonly errors?: RunErrors | undefined;
+  /**
+   * Hedging for this call (`createHedgePolicy`): while an attempt is pending past the policy's delay, a copy is
+   * sent; the first success wins, the others are aborted. Applies only with `idempotent: true`; each hedge takes
+   * its own breaker permit, goes out only while the breaker is CLOSED, and spends a retry-budget token.
+   * @default undefined (no hedging)
+   */
+  readonly hedge?: HedgePolicy | false | undefined;
+  /**
+   * A concurrency limiter for this call's upstream (say one per key): each attempt waits for a token after its
+   * breaker permit and before it starts. `acquire` rejecting (limit reached) fails the attempt with that error,
+   * classified like any other. The token hears `success(rttMs)` for an attempt that succeeded, `dropped()` for one
+   * that timed out, `ignore()` for everything else (a failure, a cancellation).
+   * @default none
+   */
+  readonly limiter?: AttemptLimiter | undefined;
+  /** Observers of this call's hedges (`onHedge`, `onWin`, `onCancel`, `onRefuse`). */
+  readonly hedgeHooks?: HedgeCallHooks | undefined;
+  /**
+   * `true` when the operation's promise settles as soon as its signal aborts (axios' adapters, fetch): the loop
+   * then aborts it and waits for it instead of racing it against its timers.
+   * @default false
+   */
+  readonly settlesOnAbort?: boolean | undefined;
+}
+
+/** What {@link RunOptions.limiter} needs: a token per attempt, told how the attempt went. */
+export interface AttemptLimiter {
+  acquire(signal: AbortSignal): Promise<AttemptLimiterToken>;
+}
+
+export interface AttemptLimiterToken {
+  /** The attempt succeeded after `rttMs`. */
+  success(rttMs: number): void;
+  /** The attempt timed out: a sign of overload. */
+  dropped(): void;
+  /** Says nothing about the upstream's load (a failure, a cancellation). */
+  ignore(): void;
+}
+
+/** Per-call observers of {@link Resilience.run}. */
+export interface RunHooks {
+  /** After every attempt, including one the breaker rejected. */
+  readonly onAttempt?: ((event: AttemptEvent) => void) | undefined;
+  /** Before each backoff wait. */
+  readonly onRetry?: ((event: RetryEvent) => void) | undefined;
+  /** Once, when the call fails for good. */
+  readonly onGiveUp?: ((event: GiveUpEvent) => void) | undefined;
+}
+
+/** Builders of the errors a call throws for its own timeout and cancellation. */
+export interface RunErrors {
+  attemptTimeout?(attempt: number, timeoutMs: number): unknown;
+  /** `cause`: the previous attempt's error, if any. */
+  deadlineExceeded?(attempts: number, deadlineMs: number, cause: unknown): unknown;
+  /** `cause`: the signal's reason when it aborts an attempt, the previous attempt's error during a backoff wait. */
+  aborted?(attempts: number, cause: unknown): unknown;
 }
 
 /** Runs operations under deadline → retry (budget, backoff, Retry-After) → breaker per key → attempt timeout. */
@@ -132,14 +203,6 @@ interface Engine {
   readonly onGiveUp: ResilienceOptions['onGiveUp'];
 }
 
-class GiveUp {
-  constructor(
-    readonly reason: GiveUpReason,
-    readonly explanation: string,
-    readonly error: unknown,
-  ) {}
-}
-
 async function run<T>(engine: Engine, key: string, operation: Operation<T>, options: RunOptions): Promise<T> {
   if (typeof key !== 'string' || key.length === 0)
     throw new TypeError(`run(key): must be a non-empty string, got ${describe(key)}`);
@@ -148,12 +211,35 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
   const retries = options.retries === undefined ? engine.retry.retries : options.retries;
   const classify = options.classify ?? engine.classify;
   const timeoutMs = options.attemptTimeoutMs ?? engine.attemptTimeoutMs;
+  const { signal, hooks, errors } = options;
+  const settlesOnAbort = options.settlesOnAbort === true;
+  // Hedging replaces one attempt per retry round; only a call that may run more than once is hedged.
+  const hedge = options.idempotent === true && options.hedge !== false ? options.hedge : undefined;
+  const hedgeHooks = options.hedgeHooks;
+  const { limiter } = options;
+  let attempt = 0;
+  let lastError: unknown;
+  const giveUp: (reason: GiveUpReason, explanation: string, error: unknown) => never = (
+    reason,
+    explanation,
+    error,
+  ) => {
+    const event: GiveUpEvent = { key, attempts: attempt, reason, explanation, error };
+    safeHook(() => engine.onGiveUp?.(event));
+    safeHook(() => hooks?.onGiveUp?.(event));
+    throw error;
+  };
+  const aborted = (cause: unknown): unknown =>
+    errors?.aborted === undefined
+      ? new AbortedError({ key, attempts: attempt, cause })
+      : errors.aborted(attempt, cause);
+  if (signal?.aborted) giveUp('aborted', 'the signal was already aborted', aborted(signal.reason));
+
   const ownDeadlineMs = options.deadlineMs ?? engine.deadlineMs;
   const deadline =
     options.deadline ??
     (ownDeadlineMs === undefined ? undefined : createDeadline(ownDeadlineMs, { now: engine.now }));
   const ownsDeadline = options.deadline === undefined && deadline !== undefined;
-  const { signal } = options;
 
   // The call's own cancellation: the caller's signal or the deadline, whichever comes first.
   const call = new AbortController();
@@ -166,74 +252,167 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
     cancelledBy ??= 'deadline';
     call.abort(new DOMException('deadline exceeded', 'TimeoutError'));
   };
-  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-  if (signal?.aborted) onCaller();
-  else signal?.addEventListener('abort', onCaller, { once: true });
-  if (deadline !== undefined && cancelledBy === undefined) {
-    const left = deadline.remainingMs();
-    if (left === 0) onDeadline();
-    else deadlineTimer = setTimeout(onDeadline, left);
-  }
+  signal?.addEventListener('abort', onCaller, { once: true });
+  // The deadline's own timer (on its clock's timers) cuts the call: one timer for everything sharing it.
+  const deadlineSignal = deadline?.signal;
+  if (deadlineSignal?.aborted) onDeadline();
+  else deadlineSignal?.addEventListener('abort', onDeadline, { once: true });
 
   engine.budget?.recordCall();
-  let lastError: unknown;
-  let attempt = 0;
-  const cancellation = (): unknown =>
-    cancelledBy === 'deadline'
-      ? new DeadlineExceededError({
-          key,
-          attempts: attempt,
-          deadlineMs: deadline?.budgetMs ?? 0,
-          cause: lastError,
-        })
-      : new AbortedError({ key, attempts: attempt, cause: signal?.reason });
+  const deadlineMs = deadline?.budgetMs ?? 0;
+  /** The error of a call cut by the caller or the deadline; `cause` as {@link RunErrors} says. */
+  const cancellation = (duringAttempt: boolean): unknown => {
+    if (cancelledBy === 'deadline') {
+      return errors?.deadlineExceeded === undefined
+        ? new DeadlineExceededError({ key, attempts: attempt, deadlineMs, cause: lastError })
+        : errors.deadlineExceeded(attempt, deadlineMs, lastError);
+    }
+    return aborted(duringAttempt ? signal?.reason : lastError);
+  };
+  const emit = (startedAt: number, outcome: AttemptOutcome, value: unknown, error: unknown): void => {
+    if (hooks?.onAttempt === undefined) return;
+    const event: AttemptEvent = {
+      key,
+      attempt,
+      durationMs: performance.now() - startedAt,
+      outcome,
+      value,
+      error,
+    };
+    safeHook(() => hooks.onAttempt?.(event));
+  };
+  const timeoutError = (limitMs: number): unknown =>
+    errors?.attemptTimeout === undefined
+      ? new AttemptTimeoutError({ key, attempts: attempt, timeoutMs: limitMs })
+      : errors.attemptTimeout(attempt, limitMs);
+  /** One attempt under `permit`, its outcome classified and the permit settled by it. */
+  const oneAttempt = async (
+    permit: BreakerPermit | undefined,
+    limitMs: number,
+    signal: AbortSignal,
+  ): Promise<Round<T>> => {
+    let token: AttemptLimiterToken | undefined;
+    let outcome: AttemptResult<T>;
+    if (limiter === undefined)
+      outcome = await attemptOnce(operation, attempt, limitMs, signal, settlesOnAbort);
+    else {
+      try {
+        token = await limiter.acquire(signal);
+      } catch (error) {
+        token = undefined;
+        outcome = { ok: false, timedOut: false, error };
+      }
+      const startedAt = performance.now();
+      outcome ??= await attemptOnce(operation, attempt, limitMs, signal, settlesOnAbort);
+      if (outcome.ok) token?.success(performance.now() - startedAt);
+      else if (outcome.timedOut && !signal.aborted) token?.dropped();
+      else token?.ignore();
+    }
+    if (outcome.ok) {
+      permit?.success();
+      return { kind: 'success', value: outcome.value };
+    }
+    if (cancelledBy !== undefined || signal.aborted) {
+      permit?.ignore();
+      return { kind: 'cancelled' };
+    }
+    const raw = outcome.timedOut ? timeoutError(limitMs) : outcome.error;
+    const verdict = safeClassify(classify, raw, attempt);
+    const error = 'error' in verdict && verdict.error !== undefined ? verdict.error : raw;
+    if (verdict.breaker === 'ignore') permit?.ignore();
+    else if (verdict.breaker === 'success') permit?.success();
+    else permit?.failure(error);
+    return { kind: 'failure', verdict, error };
+  };
+  const singleRound = (permit: BreakerPermit | undefined, limitMs: number): Promise<Round<T>> =>
+    oneAttempt(permit, limitMs, call.signal);
+  /**
+   * One round as a hedged call: the primary under `permit`, each hedge under a permit of its own, sent only while
+   * the breaker is CLOSED and the retry budget pays for it. The first success wins; a failure that is not
+   * retryable ends the round.
+   */
+  const hedgedRound = async (
+    policy: HedgePolicy,
+    breaker: CircuitBreaker | undefined,
+    permit: BreakerPermit | undefined,
+    limitMs: number,
+  ): Promise<Round<T>> => {
+    const context: HedgeCallContext = {
+      ...hedgeHooks,
+      key,
+      signal: call.signal,
+      mayHedge: () =>
+        (breaker === undefined || breaker.state === 'CLOSED') && (engine.budget?.tryAcquireRetry() ?? true),
+      isFinalFailure: (thrown) => thrown instanceof RoundFailure && !thrown.round.verdict.retryable,
+    };
+    try {
+      return await policy.run(async (signal, index) => {
+        const own = index === 0 ? permit : breaker?.tryAcquire();
+        if (own instanceof CircuitOpenError) throw own;
+        const round = await oneAttempt(own, limitMs, signal);
+        if (round.kind === 'success') return round;
+        if (round.kind === 'failure') throw new RoundFailure(round);
+        throw signal.reason;
+      }, context);
+    } catch (thrown) {
+      if (thrown instanceof RoundFailure) return thrown.round;
+      if (thrown instanceof CircuitOpenError) return { kind: 'rejected', error: thrown };
+      return { kind: 'cancelled' };
+    }
+  };
   try {
     for (;;) {
-      attempt += 1;
       if (cancelledBy !== undefined) {
-        throw new GiveUp(
+        giveUp(
           cancelledBy === 'deadline' ? 'deadline-exceeded' : 'aborted',
           'cancelled before the attempt',
-          cancellation(),
+          cancellation(false),
         );
       }
+      attempt += 1;
+      const startedAt = performance.now();
       const breaker = engine.breakers?.get(key);
       const permit = breaker?.tryAcquire();
       if (permit instanceof CircuitOpenError) {
-        throw new GiveUp('circuit-open', `the circuit breaker for "${key}" is open`, permit);
+        lastError = permit;
+        emit(startedAt, 'rejected', undefined, permit);
+        giveUp('circuit-open', `the circuit breaker for ${key} is open`, permit);
       }
       const limitMs =
         deadline === undefined ? timeoutMs : Math.max(1, Math.min(timeoutMs, deadline.remainingMs()));
-      const outcome = await attemptOnce(operation, attempt, limitMs, call.signal);
-      if (outcome.ok) {
-        permit?.success();
-        return outcome.value;
+      const round =
+        hedge === undefined
+          ? await singleRound(permit, limitMs)
+          : await hedgedRound(hedge, breaker, permit, limitMs);
+      if (round.kind === 'success') {
+        emit(startedAt, 'success', round.value, undefined);
+        return round.value;
       }
-      if (cancelledBy !== undefined) {
-        // Cut by the caller or the deadline: the upstream never answered.
-        permit?.ignore();
-        throw new GiveUp(
-          cancelledBy === 'deadline' ? 'deadline-exceeded' : 'aborted',
-          `cancelled during attempt ${attempt}`,
-          cancellation(),
-        );
+      if (round.kind === 'cancelled' || cancelledBy !== undefined) {
+        // Cut by the caller or the deadline: the upstream never answered (the permits were ignored).
+        const error = cancellation(true);
+        emit(startedAt, 'cancelled', undefined, error);
+        if (cancelledBy === 'deadline')
+          giveUp(
+            'deadline-exceeded',
+            `the deadline of ${deadlineMs} ms expired during attempt ${attempt}`,
+            error,
+          );
+        giveUp('aborted', 'the caller aborted the call', error);
       }
-      const raw = outcome.timedOut
-        ? new AttemptTimeoutError({ key, attempts: attempt, timeoutMs: limitMs })
-        : outcome.error;
-      const verdict = safeClassify(classify, raw, attempt);
-      const error = 'error' in verdict && verdict.error !== undefined ? verdict.error : raw;
+      if (round.kind === 'rejected') {
+        emit(startedAt, 'rejected', undefined, round.error);
+        giveUp('circuit-open', `the circuit breaker for ${key} is open`, round.error);
+      }
+      const { verdict, error } = round;
       lastError = error;
-      if (verdict.breaker === 'ignore') permit?.ignore();
-      else if (verdict.breaker === 'success') permit?.success();
-      else permit?.failure(error);
+      emit(startedAt, 'failure', undefined, error);
 
       if (!verdict.retryable)
-        throw new GiveUp('not-retryable', `${verdict.reason ?? 'the error'} is not retried`, error);
-      if (options.idempotent !== true)
-        throw new GiveUp('not-idempotent', 'the call is not idempotent', error);
+        giveUp('not-retryable', `${verdict.reason ?? 'the error'} is not retried`, error);
+      if (options.idempotent !== true) giveUp('not-idempotent', 'the call is not idempotent', error);
       if (attempt > retries) {
-        throw new GiveUp(
+        giveUp(
           'retries-exhausted',
           `the limit of ${retries + 1} attempt${retries === 0 ? '' : 's'} is reached`,
           error,
@@ -241,9 +420,9 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
       }
       // The attempt that just failed may have opened the breaker: a retry would only be refused after its wait.
       if (breaker !== undefined && breaker.state === 'OPEN') {
-        throw new GiveUp(
+        giveUp(
           'circuit-open',
-          `attempt ${attempt} opened the circuit breaker for "${key}"; a retry would be rejected`,
+          `attempt ${attempt} opened the circuit breaker for ${key}; a retry would be rejected`,
           error,
         );
       }
@@ -253,42 +432,58 @@ async function run<T>(engine: Engine, key: string, operation: Operation<T>, opti
           ? backoffDelayMs(attempt, engine.retry)
           : Math.min(hinted, engine.retry.maxRetryAfterMs);
       if (deadline !== undefined && delayMs >= deadline.remainingMs()) {
-        throw new GiveUp(
-          'deadline-exceeded',
+        giveUp(
+          hinted === undefined ? 'backoff-exceeds-deadline' : 'retry-after-exceeds-deadline',
           `${hinted === undefined ? 'the backoff' : 'Retry-After'} wait of ${delayMs} ms does not fit the ${deadline.remainingMs()} ms left before the deadline`,
           error,
         );
       }
       if (engine.budget !== undefined && !engine.budget.tryAcquireRetry()) {
         const { calls, retries: spent } = engine.budget.snapshot();
-        throw new GiveUp(
+        giveUp(
           'retry-budget-exhausted',
           `the retry budget refused the retry (${spent} retries for ${calls} calls in the window)`,
           error,
         );
       }
-      safeHook(() => engine.onRetry?.({ key, attempt, delayMs, error, reason: verdict.reason }));
+      const event: RetryEvent = {
+        key,
+        attempt,
+        delayMs,
+        error,
+        reason: verdict.reason,
+        retryAfterMs: hinted,
+      };
+      safeHook(() => engine.onRetry?.(event));
+      safeHook(() => hooks?.onRetry?.(event));
       if (!(await wait(delayMs, call.signal))) {
-        throw new GiveUp(
+        giveUp(
           cancelledBy === 'deadline' ? 'deadline-exceeded' : 'aborted',
           'cancelled while waiting to retry',
-          cancellation(),
+          cancellation(false),
         );
       }
     }
-  } catch (thrown) {
-    if (!(thrown instanceof GiveUp)) throw thrown;
-    const { reason, explanation, error } = thrown;
-    safeHook(() => engine.onGiveUp?.({ key, attempts: attempt, reason, explanation, error }));
-    throw error;
   } finally {
-    if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+    deadlineSignal?.removeEventListener('abort', onDeadline);
     signal?.removeEventListener('abort', onCaller);
     if (ownsDeadline) deadline?.dispose();
   }
 }
 
-type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; timedOut: boolean; error: unknown };
+/** How one retry round ended (one attempt, or a hedged set of them). */
+type Round<T> =
+  | { readonly kind: 'success'; readonly value: T }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'rejected'; readonly error: CircuitOpenError }
+  | { readonly kind: 'failure'; readonly verdict: FailureClassification; readonly error: unknown };
+
+/** Carries a classified failure through `HedgePolicy.run`. */
+class RoundFailure {
+  constructor(readonly round: Extract<Round<unknown>, { kind: 'failure' }>) {}
+}
+
+type AttemptResult<T> = { ok: true; value: T } | { ok: false; timedOut: boolean; error: unknown };
 
 /** One attempt under its timeout and the call's cancellation; never rejects. */
 function attemptOnce<T>(
@@ -296,11 +491,13 @@ function attemptOnce<T>(
   attempt: number,
   timeoutMs: number,
   call: AbortSignal,
-): Promise<AttemptOutcome<T>> {
+  settlesOnAbort: boolean,
+): Promise<AttemptResult<T>> {
   const controller = new AbortController();
   return new Promise((resolve) => {
     let done = false;
-    const finish = (outcome: AttemptOutcome<T>): void => {
+    let timedOut = false;
+    const finish = (outcome: AttemptResult<T>): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -308,12 +505,14 @@ function attemptOnce<T>(
       resolve(outcome);
     };
     const timer = setTimeout(() => {
+      timedOut = true;
       controller.abort(new DOMException(`attempt timed out after ${timeoutMs} ms`, 'TimeoutError'));
-      finish({ ok: false, timedOut: true, error: undefined });
+      // An operation that settles on abort is waited for (its own rejection ends the attempt).
+      if (!settlesOnAbort) finish({ ok: false, timedOut: true, error: undefined });
     }, timeoutMs);
     const onCall = (): void => {
       controller.abort(call.reason);
-      finish({ ok: false, timedOut: false, error: call.reason });
+      if (!settlesOnAbort) finish({ ok: false, timedOut: false, error: call.reason });
     };
     if (call.aborted) onCall();
     else call.addEventListener('abort', onCall, { once: true });
@@ -325,7 +524,7 @@ function attemptOnce<T>(
     }
     pending.then(
       (value) => finish({ ok: true, value }),
-      (error: unknown) => finish({ ok: false, timedOut: false, error }),
+      (error: unknown) => finish({ ok: false, timedOut, error }),
     );
   });
 }

@@ -8,7 +8,27 @@ export interface DeadlineOptions {
    * @default Date.now
    */
   readonly now?: Clock | undefined;
+  /**
+   * The timers behind `signal`, on the same clock as `now` (a test's manual clock drives both).
+   * @default the global `setTimeout`/`clearTimeout`, the timer unref'd
+   */
+  readonly timers?: DeadlineTimers | undefined;
 }
+
+/** One-shot timers for {@link DeadlineOptions.timers}. */
+export interface DeadlineTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const globalTimers: DeadlineTimers = {
+  setTimeout(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    timer.unref?.();
+    return timer;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 /**
  * One absolute deadline, `at` on `now`'s clock, shared by everything done on behalf of one request (an inbound
@@ -47,7 +67,10 @@ export function createDeadline(budgetMs: number, options: DeadlineOptions = {}):
   }
   const now = options.now ?? (() => Date.now());
   if (typeof now !== 'function') throw new TypeError('options.now must be a function');
-  return new AbsoluteDeadline(now() + budgetMs, budgetMs, now);
+  const timers = options.timers ?? globalTimers;
+  if (typeof timers.setTimeout !== 'function' || typeof timers.clearTimeout !== 'function')
+    throw new TypeError('options.timers must have setTimeout and clearTimeout functions');
+  return new AbsoluteDeadline(now() + budgetMs, budgetMs, now, timers);
 }
 
 class AbsoluteDeadline implements Deadline {
@@ -55,12 +78,14 @@ class AbsoluteDeadline implements Deadline {
   readonly budgetMs: number;
   readonly now: Clock;
   #controller: AbortController | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timers: DeadlineTimers;
+  #timer: unknown;
 
-  constructor(at: number, budgetMs: number, now: Clock) {
+  constructor(at: number, budgetMs: number, now: Clock, timers: DeadlineTimers) {
     this.at = at;
     this.budgetMs = budgetMs;
     this.now = now;
+    this.#timers = timers;
   }
 
   remainingMs(): number {
@@ -78,16 +103,13 @@ class AbsoluteDeadline implements Deadline {
       const fire = (): void => controller.abort(new DOMException('deadline exceeded', 'TimeoutError'));
       const left = this.remainingMs();
       if (left === 0) fire();
-      else {
-        this.#timer = setTimeout(fire, left);
-        this.#timer.unref?.();
-      }
+      else this.#timer = this.#timers.setTimeout(fire, left);
     }
     return this.#controller.signal;
   }
 
   dispose(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 }

@@ -19,9 +19,17 @@ export type {
 export { createConcurrencyLimiter } from './concurrency/create-concurrency-limiter.js';
 export type { ConcurrencyAlgorithm, ConcurrencyLimiterOptions, LimiterClock } from './concurrency/options.js';
 export { DEFAULT_CONCURRENCY_LIMITER_OPTIONS } from './concurrency/options.js';
-export type { Operation, Resilience, RunOptions } from './create-resilience.js';
+export type {
+  AttemptLimiter,
+  AttemptLimiterToken,
+  Operation,
+  Resilience,
+  RunErrors,
+  RunHooks,
+  RunOptions,
+} from './create-resilience.js';
 export { createResilience } from './create-resilience.js';
-export type { Clock, Deadline, DeadlineOptions } from './deadline.js';
+export type { Clock, Deadline, DeadlineOptions, DeadlineTimers } from './deadline.js';
 export { createDeadline } from './deadline.js';
 export { AbortedError, isAbortedError } from './errors/aborted-error.js';
 export { AttemptTimeoutError, isAttemptTimeoutError } from './errors/attempt-timeout-error.js';
@@ -46,6 +54,8 @@ export {
   type ResolvedHedgePolicyOptions,
 } from './hedge/options.js';
 export type {
+  AttemptEvent,
+  AttemptOutcome,
   BreakerVerdict,
   FailureClassification,
   GiveUpEvent,

@@ -72,8 +72,28 @@ export type GiveUpReason =
   | 'retries-exhausted'
   | 'circuit-open'
   | 'deadline-exceeded'
+  /** A `retryAfterMs` hint asks for a wait longer than what is left of the deadline. */
+  | 'retry-after-exceeds-deadline'
+  /** The backoff wait is longer than what is left of the deadline. */
+  | 'backoff-exceeds-deadline'
   | 'aborted'
   | 'retry-budget-exhausted';
+
+/** How one attempt ended, for {@link RunHooks.onAttempt}. */
+export type AttemptOutcome = 'success' | 'failure' | 'rejected' | 'cancelled';
+
+export interface AttemptEvent {
+  readonly key: string;
+  readonly attempt: number;
+  /** Time from the attempt's start to its end, from `performance.now()`. */
+  readonly durationMs: number;
+  /** `'rejected'`: the breaker refused the attempt; `'cancelled'`: the caller or the deadline cut it short. */
+  readonly outcome: AttemptOutcome;
+  /** The operation's value (`'success'`). */
+  readonly value: unknown;
+  /** The (classified) error, for every other outcome. */
+  readonly error: unknown;
+}
 
 export interface RetryEvent {
   readonly key: string;
@@ -82,13 +102,15 @@ export interface RetryEvent {
   readonly delayMs: number;
   readonly error: unknown;
   readonly reason: string | undefined;
+  /** The classification's `retryAfterMs`, when it gave one (the wait is capped by `maxRetryAfterMs`). */
+  readonly retryAfterMs: number | undefined;
 }
 
 export interface GiveUpEvent {
   readonly key: string;
   readonly attempts: number;
   readonly reason: GiveUpReason;
-  /** One sentence: why, with the figures (`attempt 2 opened the circuit breaker for "redis"; a retry would be rejected`). */
+  /** One sentence: why, with the figures (`attempt 2 opened the circuit breaker for redis; a retry would be rejected`). */
   readonly explanation: string;
   readonly error: unknown;
 }

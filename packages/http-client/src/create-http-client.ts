@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { BreakerRegistry } from '@resilience/circuit-breaker';
+import type { Deadline } from '@resilience/core';
 import { generateRequestId, getRequestId, REQUEST_ID_HEADER } from '@resilience/logging';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import { type CallDescription, CallObserver, checkDeadline } from './call-observer.js';
 import { describeTypedFailure, type Failure, toHttpClientError } from './classify.js';
 import { HttpClientError } from './errors/http-client-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
@@ -15,7 +17,6 @@ import {
   resolveHttpClientOptions,
 } from './options.js';
 import { headerValue } from './outbound-headers.js';
-import { type CallSpec, executeWithPolicy } from './policy.js';
 import { createPolicyRuntime, type Protection, protectionFromRuntime } from './protection.js';
 import { type RequestTarget, RequestTargets, resolveUrl } from './request-target.js';
 import { safeUrl } from './safe-url.js';
@@ -34,6 +35,18 @@ export interface HttpRequestConfig<D = unknown> extends Omit<AxiosRequestConfig<
   readonly timeoutMs?: number | undefined;
   /** Overrides the client's `deadlineMs` (whole call) for this call. */
   readonly deadlineMs?: number | undefined;
+  /**
+   * A deadline shared with the rest of the work for one request (`createDeadline`, e.g. an inbound request's):
+   * the call, its retries and its waits end by it. Wins over `deadlineMs`.
+   * @default none
+   */
+  readonly deadline?: Deadline | undefined;
+  /**
+   * `false`: no hedge for this call, though the client hedges (`hedge` option). Hedging applies only to calls
+   * that may be retried.
+   * @default the client's `hedge`
+   */
+  readonly hedge?: false | undefined;
   /** Cancels the attempt in flight and any pending backoff; the call rejects with `AbortError`. */
   readonly signal?: AbortSignal | undefined;
   /** Overrides `retry.retries` for this call (`0`: one attempt only). */
@@ -104,6 +117,12 @@ function validateConfig(config: HttpRequestConfig & { timeout?: unknown }, url: 
   }
   positiveNumber('timeoutMs', config.timeoutMs);
   positiveNumber('deadlineMs', config.deadlineMs);
+  checkDeadline(config.deadline);
+  if (config.hedge !== undefined && config.hedge !== false) {
+    throw new TypeError(
+      `option hedge must be false or left out per call, got ${describeValue(config.hedge)}`,
+    );
+  }
   if (config.retries !== undefined && (!Number.isSafeInteger(config.retries) || config.retries < 0)) {
     throw new TypeError(`option retries must be an integer >= 0, got ${describeValue(config.retries)}`);
   }
@@ -124,6 +143,8 @@ const CLIENT_KEYS: ReadonlySet<string> = new Set([
   'method',
   'timeoutMs',
   'deadlineMs',
+  'deadline',
+  'hedge',
   'signal',
   'retries',
   'idempotencyKey',
@@ -155,20 +176,18 @@ function isRequestIdHeaderName(name: string): boolean {
   return name.toLowerCase() === REQUEST_ID_HEADER;
 }
 
-/** How the policy sees one HTTP call (a class: no closures to allocate per call). */
-class HttpCallSpec<T extends AxiosResponse> implements CallSpec<T> {
+/** How the core loop's observer sees one HTTP call (a class: no closures to allocate per call). */
+class HttpCallDescription implements CallDescription {
   constructor(
     readonly info: CallInfo,
-    readonly idempotent: boolean,
-    readonly retries: number,
-    readonly timeoutMs: number,
-    readonly deadlineMs: number | undefined,
-    readonly signal: AbortSignal | undefined,
+    private readonly timeoutMs: number,
     private readonly now: () => number,
-    /** axios' own adapters reject as soon as the signal aborts; a custom `adapter` might not. */
-    readonly settlesOnAbort: boolean,
     private readonly statusCodes: ReadonlySet<number>,
   ) {}
+
+  get notIdempotent(): string {
+    return `${this.info.method} is retried only with an Idempotency-Key header`;
+  }
 
   describeFailure(raw: unknown, attempt: number): Failure {
     const { method, url, requestId } = this.info;
@@ -184,8 +203,8 @@ class HttpCallSpec<T extends AxiosResponse> implements CallSpec<T> {
     return new TimeoutError({ method, url, attempts: attempt, requestId, timeoutMs });
   }
 
-  statusOf(response: T): number {
-    return response.status;
+  statusOf(response: unknown): number | undefined {
+    return (response as AxiosResponse).status;
   }
 }
 
@@ -247,7 +266,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    const { timeoutMs: callTimeoutMs, deadlineMs, signal, retries, idempotencyKey } = config;
+    const { timeoutMs: callTimeoutMs, deadlineMs, deadline, signal, retries, idempotencyKey } = config;
     const callerHeaders = config.headers;
     const method = (methodName ?? 'get').toUpperCase();
 
@@ -293,23 +312,40 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         }),
       );
     }
-    const spec = new HttpCallSpec<AxiosResponse<T, D>>(
-      { method, url: target.safeUrl, upstream: target.upstream, requestId },
-      idempotent,
-      retries ?? resolved.retry.retries,
-      callTimeoutMs ?? resolved.timeoutMs,
-      deadlineMs ?? resolved.deadlineMs,
-      signal,
-      resolved.now,
-      config.adapter === undefined,
-      resolved.retry.statusCodes,
+    const timeoutMs = callTimeoutMs ?? resolved.timeoutMs;
+    const hedge = config.hedge === false ? undefined : resolved.hedge;
+    const observer = new CallObserver(
+      runtime,
+      new HttpCallDescription(
+        { method, url: target.safeUrl, upstream: target.upstream, requestId },
+        timeoutMs,
+        resolved.now,
+        resolved.retry.statusCodes,
+      ),
     );
-    return executeWithPolicy<AxiosResponse<T, D>>(runtime, spec, (attemptSignal) => {
-      // axiosConfig belongs to this call and axios copies it: no copy per attempt is needed.
-      axiosConfig.signal = attemptSignal;
-      trace?.stamp(headers);
-      return instance.request<T, AxiosResponse<T, D>, D>(axiosConfig);
-    });
+    return runtime.resilience.run<AxiosResponse<T, D>>(
+      target.upstream,
+      (attemptSignal) => {
+        // axiosConfig belongs to this call and axios copies it: no copy per attempt is needed.
+        axiosConfig.signal = attemptSignal;
+        trace?.stamp(headers);
+        return instance.request<T, AxiosResponse<T, D>, D>(axiosConfig);
+      },
+      {
+        idempotent,
+        retries: retries ?? resolved.retry.retries,
+        attemptTimeoutMs: timeoutMs,
+        deadline,
+        deadlineMs: deadlineMs ?? resolved.deadlineMs,
+        signal,
+        classify: observer.classify,
+        hooks: observer,
+        errors: observer,
+        ...(hedge === undefined || !idempotent ? {} : { hedge, hedgeHooks: observer.hedgeHooks() }),
+        // axios' own adapters reject as soon as the signal aborts; a custom `adapter` might not.
+        settlesOnAbort: config.adapter === undefined,
+      },
+    );
   }
 
   const withoutBody =

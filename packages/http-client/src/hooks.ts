@@ -70,9 +70,23 @@ export interface GiveUpEvent extends CallInfo {
   readonly error: unknown;
 }
 
+/** A hedge of a call (`hedge` option): sent, won or cancelled. */
+export interface HedgeEvent extends CallInfo {
+  /** 0 is the primary attempt, 1.. the hedges. */
+  readonly index: number;
+  /** `onHedge`: how long the previous attempt had been pending when this one was sent. */
+  readonly delayMs: number | undefined;
+}
+
 /** Callbacks for metrics. Each is called synchronously; one that throws is logged and ignored. */
 export interface ProtectionHooks {
   readonly onAttempt?: (event: AttemptEvent) => void;
   readonly onRetry?: (event: RetryEvent) => void;
   readonly onGiveUp?: (event: GiveUpEvent) => void;
+  /** A hedge was sent (attempt `index`, after `delayMs`). */
+  readonly onHedge?: (event: HedgeEvent) => void;
+  /** A hedge (`index` of 1 or more) answered first: the call took its answer. */
+  readonly onHedgeWon?: (event: HedgeEvent) => void;
+  /** Attempt `index` (the primary or a hedge) was still pending when another won, and was aborted. */
+  readonly onHedgeCancelled?: (event: HedgeEvent) => void;
 }

@@ -1,6 +1,7 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { CircuitBreakerPolicy } from '@resilience/circuit-breaker';
+import { createHedgePolicy, type HedgePolicy, type HedgePolicyOptions } from '@resilience/core';
 import { IDEMPOTENT_METHODS, RETRYABLE_STATUSES } from './classify.js';
 import type { ProtectionHooks } from './hooks.js';
 
@@ -221,6 +222,17 @@ export interface HttpClientOptions extends ProtectionOptions {
    * @default `'undici'`; `'node-http'` when `httpAgent` or `httpsAgent` is given
    */
   readonly transport?: HttpTransport | undefined;
+  /**
+   * Hedged requests for calls that may be retried (idempotent method, an `Idempotency-Key`, or `idempotent: true`):
+   * while an attempt is pending past `delayMs`, a copy is sent to the same upstream and the first success wins; the
+   * others are aborted (their sockets closed). A hedge goes out only while the upstream's breaker is CLOSED and
+   * spends a token of the retry budget; every copy carries the same `X-Request-ID` and `Idempotency-Key`. Options
+   * are `@resilience/core`'s `createHedgePolicy` options (`delayMs` a number of ms or `'p95'`, default `'p95'`;
+   * `maxAttempts` 1-5, default 2; `maxExtraRatio` default 0.05; `minSamples` default 20; ...). `false`: no hedging.
+   * Turn it off per call with `hedge: false`.
+   * @default false
+   */
+  readonly hedge?: HedgePolicyOptions | false | undefined;
 }
 
 /** See {@link HttpClientOptions.transport}. */
@@ -277,6 +289,8 @@ export interface ResolvedHttpClientOptions extends ResolvedProtectionOptions {
   readonly httpsAgent: HttpsAgent | undefined;
   readonly maxResponseBytes: number | undefined;
   readonly transport: HttpTransport;
+  /** One policy per client (latency history and extra-load cap per upstream), or `undefined` for none. */
+  readonly hedge: HedgePolicy | undefined;
 }
 
 /** Every default of this package, in one place. */
@@ -305,6 +319,7 @@ export const HTTP_CLIENT_DEFAULTS = Object.freeze({
   /** No limit on response bodies. */
   maxResponseBytes: undefined,
   transport: 'undici' as HttpTransport,
+  hedge: false,
   /** Keep-alive agents: sockets are reused across calls and attempts. */
   agent: Object.freeze({ keepAlive: true, keepAliveMsecs: 1_000 }),
   // Looked up on each call, so a replaced global Date (fake timers) is honoured.
@@ -333,6 +348,7 @@ const CLIENT_KEYS = [
   'httpsAgent',
   'maxResponseBytes',
   'transport',
+  'hedge',
 ] as const;
 const RETRY_KEYS = [
   'retries',
@@ -357,7 +373,7 @@ const BREAKER_KEYS = [
   'successThreshold',
 ] as const;
 const BUDGET_KEYS = ['ratio', 'windowMs', 'minRetriesPerWindow'] as const;
-const HOOK_KEYS = ['onAttempt', 'onRetry', 'onGiveUp'] as const;
+const HOOK_KEYS = ['onAttempt', 'onRetry', 'onGiveUp', 'onHedge', 'onHedgeWon', 'onHedgeCancelled'] as const;
 const JITTER_MODES: readonly string[] = ['equal', 'full', 'none'];
 
 /** Names of options that people write by habit from axios, got or ky, with the name used here. */
@@ -638,5 +654,13 @@ export function resolveHttpClientOptions(options: HttpClientOptions = {}): Resol
     httpsAgent,
     maxResponseBytes,
     transport,
+    hedge: resolveHedge(options.hedge),
   };
+}
+
+function resolveHedge(hedge: HedgePolicyOptions | false | undefined): HedgePolicy | undefined {
+  if (hedge === undefined || hedge === false) return undefined;
+  if (!isPlainObject(hedge)) fail('hedge', 'must be hedge options or false', hedge);
+  // createHedgePolicy validates every field and names the bad one.
+  return createHedgePolicy(hedge);
 }

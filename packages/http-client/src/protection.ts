@@ -1,5 +1,7 @@
 import { type BreakerRegistry, createBreakerRegistry, isCircuitOpenError } from '@resilience/circuit-breaker';
+import { createResilience, type Deadline } from '@resilience/core';
 import { createLogger, getRequestId } from '@resilience/logging';
+import { CallObserver, checkDeadline, type PolicyRuntime } from './call-observer.js';
 import { describeTypedFailure, type Failure } from './classify.js';
 import { HttpClientError } from './errors/http-client-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
@@ -10,8 +12,6 @@ import {
   type ResolvedProtectionOptions,
   resolveProtectionOptions,
 } from './options.js';
-import { executeWithPolicy, type PolicyRuntime } from './policy.js';
-import { createRetryBudget, type RetryBudget } from './retry-budget.js';
 
 /** Builds the shared state of a client or a protection from resolved options. */
 export function createPolicyRuntime(options: ResolvedProtectionOptions): PolicyRuntime {
@@ -22,9 +22,22 @@ export function createPolicyRuntime(options: ResolvedProtectionOptions): PolicyR
     if (to === 'OPEN') logger.warn(fields, 'circuit breaker opened');
     else logger.info(fields, to === 'CLOSED' ? 'circuit breaker closed' : 'circuit breaker half-open');
   });
-  const budget =
-    options.retryBudget === false ? undefined : createRetryBudget(options.retryBudget, options.now);
-  return { options, logger, hooks: options.hooks, breakers, budget };
+  const { retry } = options;
+  const resilience = createResilience({
+    retry: {
+      retries: retry.retries,
+      baseDelayMs: retry.baseDelayMs,
+      maxDelayMs: retry.maxDelayMs,
+      jitter: retry.jitter,
+      random: retry.random,
+      maxRetryAfterMs: retry.maxRetryAfterMs,
+    },
+    retryBudget: options.retryBudget === false ? false : { ...options.retryBudget },
+    breaker: breakers ?? false,
+    attemptTimeoutMs: options.timeoutMs,
+    now: options.now,
+  });
+  return { options, logger, hooks: options.hooks, breakers, resilience };
 }
 
 /** What a protected function receives on each attempt. */
@@ -63,6 +76,11 @@ export interface ProtectedCallOptions {
   readonly timeoutMs?: number | undefined;
   /** Overrides the protection's `deadlineMs` for this call. */
   readonly deadlineMs?: number | undefined;
+  /**
+   * A deadline shared with the rest of the request (`createDeadline`); wins over `deadlineMs`.
+   * @default none
+   */
+  readonly deadline?: Deadline | undefined;
   /** Overrides `retry.retries` for this call. */
   readonly retries?: number | undefined;
 }
@@ -122,6 +140,7 @@ function validateCall(fn: unknown, options: ProtectedCallOptions): void {
   }
   positiveNumber('timeoutMs', options.timeoutMs);
   positiveNumber('deadlineMs', options.deadlineMs);
+  checkDeadline(options.deadline);
   if (options.retries !== undefined && (!Number.isSafeInteger(options.retries) || options.retries < 0)) {
     throw new TypeError(`option retries must be an integer >= 0, got ${describeValue(options.retries)}`);
   }
@@ -140,21 +159,25 @@ export function callUnderPolicy<T>(
   }
   const { key } = options;
   const requestId = getRequestId();
-  return executeWithPolicy(
-    runtime,
-    {
-      info: { method: 'CALL', url: key, upstream: key, requestId },
-      idempotent: options.idempotent ?? true,
-      retries: options.retries ?? runtime.options.retry.retries,
-      timeoutMs: options.timeoutMs ?? runtime.options.timeoutMs,
-      deadlineMs: options.deadlineMs ?? runtime.options.deadlineMs,
-      signal: options.signal,
-      describeFailure: (raw) => describeCallFailure(raw, options, runtime.options.retry.statusCodes),
-      timeoutError: (attempt, ms) =>
-        new TimeoutError({ method: 'CALL', url: key, attempts: attempt, requestId, timeoutMs: ms }),
-    },
-    (signal, attempt) => fn({ signal: signal.toAbortSignal(), attempt }),
-  );
+  const statusCodes = runtime.options.retry.statusCodes;
+  const observer = new CallObserver(runtime, {
+    info: { method: 'CALL', url: key, upstream: key, requestId },
+    describeFailure: (raw) => describeCallFailure(raw, options, statusCodes),
+    timeoutError: (attempt, ms) =>
+      new TimeoutError({ method: 'CALL', url: key, attempts: attempt, requestId, timeoutMs: ms }),
+    notIdempotent: 'the call is not idempotent',
+  });
+  return runtime.resilience.run(key, (signal, attempt) => fn({ signal, attempt }), {
+    idempotent: options.idempotent ?? true,
+    retries: options.retries ?? runtime.options.retry.retries,
+    attemptTimeoutMs: options.timeoutMs ?? runtime.options.timeoutMs,
+    deadline: options.deadline,
+    deadlineMs: options.deadlineMs ?? runtime.options.deadlineMs,
+    signal: options.signal,
+    classify: observer.classify,
+    hooks: observer,
+    errors: observer,
+  });
 }
 
 /**
@@ -177,5 +200,3 @@ export function protectionFromRuntime(runtime: PolicyRuntime, onClose?: () => vo
     },
   };
 }
-
-export type { RetryBudget };

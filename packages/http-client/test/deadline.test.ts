@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  createDeadline,
   createHttpClient,
   DeadlineExceededError,
   type HttpClient,
@@ -45,6 +46,20 @@ describe('deadlineMs', () => {
       giveUpReason: 'deadline-exceeded',
     });
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('ends by a deadline shared with the caller (deadline option), which wins over deadlineMs', async () => {
+    server.script(['hang']);
+    client = createHttpClient({ baseURL: server.origin, breaker: false, logger: captureLogs().logger });
+    const deadline = createDeadline(2_000);
+    server.onRequest(() => advanceSoon(2_000));
+
+    const error = await client.get('/slow', { deadline, deadlineMs: 60_000 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect(error).toMatchObject({ deadlineMs: 2_000, attempts: 1, giveUpReason: 'deadline-exceeded' });
+    expect(deadline.expired()).toBe(true);
+    await expect(client.get('/x', { deadline: { at: 1 } as never })).rejects.toThrow(/option deadline/);
   });
 
   it('counts attempts and backoff together, and keeps the previous failure as cause', async () => {

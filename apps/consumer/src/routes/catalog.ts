@@ -1,5 +1,4 @@
 import { type Request, type Response, Router } from 'express';
-import { withinDeadline } from '../deadline.js';
 import { degradedReadResponse } from '../degradation.js';
 import { failureFields, failureLevel } from '../log-fields.js';
 import { classifyUpstreamError, UPSTREAM_REQUEST_DEFAULTS } from '../upstream.js';
@@ -16,16 +15,13 @@ export function catalogRouter(context: RouteContext): Router {
   const router = Router();
 
   async function read(req: Request, res: Response, route: string, upstreamPath: string): Promise<void> {
-    const { client, clock, cache, metrics } = context;
+    const { client, cache, metrics } = context;
     try {
-      const response = await withinDeadline(clock, context.deadlineOf(req), (signal, remainingMs) =>
-        client.get<string>(upstreamPath, {
-          ...UPSTREAM_REQUEST_DEFAULTS,
-          signal,
-          deadlineMs: remainingMs,
-          responseType: 'text',
-        }),
-      );
+      const response = await client.get<string>(upstreamPath, {
+        ...UPSTREAM_REQUEST_DEFAULTS,
+        deadline: context.deadlineOf(req),
+        responseType: 'text',
+      });
       cache.set(upstreamPath, response.data);
       res.status(200).set('X-Cache', 'miss').type('application/json').send(response.data);
     } catch (error) {

@@ -1,6 +1,5 @@
 import express, { Router } from 'express';
 import { parseCheckoutInput, resolveIdempotencyKey } from '../checkout-input.js';
-import { withinDeadline } from '../deadline.js';
 import { degradedCheckoutResponse } from '../degradation.js';
 import { failureFields, failureLevel } from '../log-fields.js';
 import { classifyUpstreamError, UPSTREAM_REQUEST_DEFAULTS } from '../upstream.js';
@@ -52,14 +51,13 @@ export function checkoutRouter(context: RouteContext, generateKey: () => string)
       const idempotencyKey = key.value;
       res.set('Idempotency-Key', idempotencyKey);
       try {
-        const response = await withinDeadline(context.clock, context.deadlineOf(req), (signal, remainingMs) =>
-          context.client.post('/api/orders', input.value, {
-            ...UPSTREAM_REQUEST_DEFAULTS,
-            signal,
-            deadlineMs: remainingMs,
-            headers: { 'Idempotency-Key': idempotencyKey },
-          }),
-        );
+        const response = await context.client.post('/api/orders', input.value, {
+          ...UPSTREAM_REQUEST_DEFAULTS,
+          deadline: context.deadlineOf(req),
+          // Never hedged: a second copy of an order in flight would only meet the first at the upstream.
+          hedge: false,
+          headers: { 'Idempotency-Key': idempotencyKey },
+        });
         const replayed = response.headers['idempotent-replayed'];
         if (typeof replayed === 'string') res.set('Idempotent-Replayed', replayed);
         res.status(response.status).json(response.data);

@@ -1,8 +1,7 @@
-import type { BreakerRegistry, HttpClient } from '@resilience/http-client';
+import type { BreakerRegistry, Deadline, HttpClient } from '@resilience/http-client';
 import type { Request } from 'express';
 import type { Clock } from '../clock.js';
 import type { ConsumerConfig } from '../config.js';
-import type { Deadline } from '../deadline.js';
 import type { ConsumerMetrics } from '../metrics.js';
 import type { StaleCache } from '../stale-cache.js';
 
@@ -18,7 +17,7 @@ export interface RouteContext {
   readonly metrics: ConsumerMetrics;
   /** Breaker key of the upstream (its origin), as the client's registry names it. */
   readonly upstream: string;
-  /** The budget of the inbound request, fixed when it arrived. */
+  /** The deadline of the inbound request, fixed when it arrived, on the app's clock; every outbound call shares it. */
   deadlineOf(req: Request): Deadline;
   /** Time until the upstream's breaker lets a trial through, when it is OPEN now; otherwise undefined. */
   breakerRetryAfterMs(): number | undefined;
