@@ -18,6 +18,8 @@ describe('consumer inbound load shedding', () => {
       SHED_LIMIT: '1',
       SHED_MAX_QUEUE: '1',
       SHED_MAX_QUEUE_MS: '60000',
+      // Checkouts (priority high) wait for a slot by their own bound: generous, so a slow machine cannot shed them.
+      SHED_PRIORITY_MAX_QUEUE_MS: '60000',
       SHED_RETRY_AFTER_SECONDS: '2',
     });
   });
