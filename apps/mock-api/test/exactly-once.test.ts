@@ -1,4 +1,9 @@
 import { createFaultProxy, type FaultProxy, type FaultProxyFaults } from '@resilience/fault-proxy';
+import {
+  createPrivateRedis,
+  type PrivateRedis,
+  redisServerAvailable,
+} from '@resilience/test-support/redis-server';
 import { MemoryStore } from 'express-rate-limit';
 import { createClient } from 'redis';
 import request from 'supertest';
@@ -6,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Order } from '../src/orders/order-store.js';
 import { buildApp, type TestApp } from './helpers/build-app.js';
 import { uniquePrefix } from './helpers/redis.js';
-import { createPrivateRedis, type PrivateRedis, redisServerAvailable } from './helpers/redis-server.js';
 
 // Real processes and real sockets: generous bounds, nothing here measures time.
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });

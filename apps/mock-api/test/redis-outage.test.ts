@@ -1,8 +1,12 @@
+import {
+  createPrivateRedis,
+  type PrivateRedis,
+  redisServerAvailable,
+} from '@resilience/test-support/redis-server';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type TestApp } from './helpers/build-app.js';
 import { uniquePrefix } from './helpers/redis.js';
-import { createPrivateRedis, type PrivateRedis, redisServerAvailable } from './helpers/redis-server.js';
 
 // These tests start, kill, freeze and restart their own redis-server on a free port; the shared one is never touched.
 const available = redisServerAvailable();

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
+import { freePort } from '@resilience/test-support/redis-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { freePort } from './helpers/redis-server.js';
 import { type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 // A real process on a machine that may be busy: bounds of minutes, never the default.

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type Child, type LogLine, startChild } from '@resilience/test-support/child';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Child, type LogLine, startChild } from './helpers/child.js';
 
 // A real process on a busy machine: bounds are generous, and every wait is for an event, never a delay.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });

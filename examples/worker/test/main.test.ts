@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type Child, type LogLine, startChild } from '@resilience/test-support/child';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type Child, type LogLine, startChild } from './helpers/child.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 
 // A real process on a busy machine: bounds are generous, and every wait is for an event, never a delay.

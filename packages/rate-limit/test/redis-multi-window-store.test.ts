@@ -1,3 +1,8 @@
+import {
+  createPrivateRedis,
+  type PrivateRedis,
+  redisServerAvailable,
+} from '@resilience/test-support/redis-server';
 import { RedisStore } from 'rate-limit-redis';
 import { createClient } from 'redis';
 import request from 'supertest';
@@ -10,7 +15,6 @@ import {
 } from '../src/index.js';
 import { limitedApp } from './helpers/app.js';
 import { deleteKeys, REDIS_URL, redisAvailable, uniquePrefix } from './helpers/redis.js';
-import { createPrivateRedis, type PrivateRedis, redisServerAvailable } from './helpers/redis-server.js';
 import { generateTrace } from './helpers/trace.js';
 
 // Real Redis processes: generous bounds; nothing here measures time (the counting clock is a parameter).
