@@ -145,6 +145,8 @@ function parseJsonLine(line) {
 
 /** Children still running, by name. */
 const children = new Map();
+/** Per child: resolves on its 'close' event (exited, output read to the end). */
+const closed = new Map();
 /** The last "mock-api started" line, which says which stores mock-api uses. */
 let mockApiStarted;
 let stopping = false;
@@ -201,6 +203,9 @@ function startService(name, entry, env) {
     detached: true,
   });
   children.set(name, child);
+  // 'close' comes after the child's stdout and stderr have ended, so its last lines (the shutdown summary) are
+  // passed on before this script exits; 'exit' can come while they are still in the pipe.
+  closed.set(child, new Promise((resolve) => child.once('close', () => resolve())));
   const onLine = (stream) => (line) => {
     // Its message is `mock-api started: <stores>`: match the start, then read the fields.
     if (name === 'mock-api' && line.includes('"msg":"mock-api started')) {
@@ -242,11 +247,9 @@ async function waitReady(name, url) {
   }
 }
 
+/** Resolves once the child has exited and its output has been read to the end. */
 function waitExit(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
+  return closed.get(child) ?? Promise.resolve();
 }
 
 function killAll(signal) {
