@@ -56,6 +56,38 @@ describe('evaluateThreshold', () => {
     });
   });
 
+  it('with answeredInPhase, leaves out requests answered after the phase ended, and keeps unanswered ones', () => {
+    const straddling: CheckInput = {
+      ...input({
+        healthy: [
+          request({ t: 1_000, ms: 5, status: 200 }),
+          request({ t: 3_990, ms: 10, status: 200 }),
+          request({ t: 3_995, ms: 115, status: 502 }),
+        ],
+        outage: [request({ t: 4_100, ms: 2, status: 503 })],
+      }),
+      phaseEnds: new Map([
+        ['healthy', 4_000],
+        ['outage', 9_000],
+      ]),
+    };
+    const threshold = { phase: 'healthy', metric: 'successRate', op: '>=', value: 0.999 } as const;
+    expect(evaluateThreshold(threshold, straddling)).toMatchObject({ passed: false, actual: '66.7 %' });
+    expect(evaluateThreshold({ ...threshold, answeredInPhase: true }, straddling)).toMatchObject({
+      name: 'success [healthy; answered in the phase]',
+      passed: true,
+      actual: '100.0 %',
+    });
+    const unanswered: CheckInput = {
+      ...straddling,
+      byPhase: new Map([['healthy', [request({ t: 3_000, ms: null, status: null })]]]),
+    };
+    expect(evaluateThreshold({ ...threshold, answeredInPhase: true }, unanswered)).toMatchObject({
+      passed: false,
+      actual: '0.0 %',
+    });
+  });
+
   it('fails when the phase never ran', () => {
     expect(
       evaluateThreshold({ phase: 'recovered', metric: 'p95', op: '<', value: 20 }, sample),

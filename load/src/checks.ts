@@ -37,6 +37,14 @@ export interface PhaseThreshold {
   readonly endpoints?: readonly string[];
   /** Only responses with these statuses. */
   readonly statuses?: readonly number[];
+  /**
+   * Only requests answered before the phase ended (start + time to first byte <= the next phase's start; never
+   * for the whole run): a request still in flight when the next phase began (and its fault was applied) saw
+   * both phases. Such requests still count in whole-run thresholds and in the invariants; a request that got no
+   * answer stays in the phase it started in.
+   * @default false
+   */
+  readonly answeredInPhase?: boolean;
 }
 
 /** A rule every response (of some phases) must keep; each request that breaks it is a violation. */
@@ -73,6 +81,7 @@ export function describeThreshold(threshold: PhaseThreshold): string {
   const filters = [
     threshold.endpoints ? `endpoints ${threshold.endpoints.join(', ')}` : undefined,
     threshold.statuses ? `status ${threshold.statuses.join('/')}` : undefined,
+    threshold.answeredInPhase === true && threshold.phase !== '*' ? 'answered in the phase' : undefined,
   ].filter((part) => part !== undefined);
   const metric = threshold.metric === 'successRate' ? 'success' : threshold.metric;
   return `${metric} [${scope}${filters.length > 0 ? `; ${filters.join('; ')}` : ''}]`;
@@ -81,6 +90,8 @@ export function describeThreshold(threshold: PhaseThreshold): string {
 /** Requests grouped by phase name, plus the success rule of the scenario. */
 export interface CheckInput {
   readonly byPhase: ReadonlyMap<string, readonly RequestRecord[]>;
+  /** When each phase ended (epoch ms), for `answeredInPhase`. @default none: no request is left out */
+  readonly phaseEnds?: ReadonlyMap<string, number>;
   readonly all: readonly RequestRecord[];
   readonly isSuccess: SuccessRule;
 }
@@ -88,6 +99,7 @@ export interface CheckInput {
 function selectPhases(
   input: CheckInput,
   phase: string | readonly string[],
+  answeredInPhase: boolean,
 ): readonly RequestRecord[] | undefined {
   if (phase === '*') return input.all;
   const names = [phase].flat();
@@ -95,7 +107,11 @@ function selectPhases(
   for (const name of names) {
     const requests = input.byPhase.get(name);
     if (requests === undefined) return undefined;
-    selected.push(...requests);
+    const end = answeredInPhase ? input.phaseEnds?.get(name) : undefined;
+    if (end === undefined) selected.push(...requests);
+    else
+      for (const request of requests)
+        if (request.ms === null || request.t + request.ms <= end) selected.push(request);
   }
   return selected;
 }
@@ -103,7 +119,7 @@ function selectPhases(
 export function evaluateThreshold(threshold: PhaseThreshold, input: CheckInput): CheckResult {
   const name = describeThreshold(threshold);
   const expected = `${threshold.op} ${formatValue(threshold.metric, threshold.value)}`;
-  const selected = selectPhases(input, threshold.phase);
+  const selected = selectPhases(input, threshold.phase, threshold.answeredInPhase === true);
   if (selected === undefined) {
     return { kind: 'phase', name, expected, actual: 'phase did not run', passed: false };
   }

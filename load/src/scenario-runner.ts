@@ -184,7 +184,8 @@ export async function runScenario(
     );
     const phases: PhaseWindow[] = toPhaseWindows(phaseStarts, lastEnd);
     const byPhase = requestsByPhase(phases, log.requests);
-    const input: CheckInput = { byPhase, all: log.requests, isSuccess };
+    const phaseEnds = new Map(phases.map((phase) => [phase.name, phase.end]));
+    const input: CheckInput = { byPhase, phaseEnds, all: log.requests, isSuccess };
 
     for (const threshold of definition.thresholds) checks.push(evaluateThreshold(threshold, input));
     for (const invariant of definition.invariants ?? []) checks.push(evaluateInvariant(invariant, input));

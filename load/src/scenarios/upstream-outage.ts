@@ -42,7 +42,9 @@ export const upstreamOutage: ScenarioDefinition = {
     'Baseline load while mock-api goes down for longer than the breaker reset, then recovers: fast stale/503 answers while open, never 500, success back to >= 99 % after recovery.',
   scriptPath: scenarioFile('upstream-outage'),
   thresholds: [
-    { phase: 'healthy', metric: 'successRate', op: '>=', value: 0.999 },
+    // Requests answered while mock-api was up: a checkout in flight when the fault is applied at outage-onset saw
+    // the outage (its 502 still counts in the whole run and in every invariant).
+    { phase: 'healthy', metric: 'successRate', op: '>=', value: 0.999, answeredInPhase: true },
     { phase: 'outage-open', metric: 'p95', op: '<', value: 20 },
     { phase: 'recovered', metric: 'successRate', op: '>=', value: 0.99 },
     { phase: '*', metric: 'max', op: '<', value: 3000 },
