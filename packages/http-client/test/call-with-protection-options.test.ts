@@ -48,6 +48,8 @@ describe('callWithProtection argument checks', () => {
   });
 
   it('accepts the smallest valid values: retries 0, a 1 ms timeout and deadline', async () => {
+    // On fake time: a 1 ms deadline on the real clock is a margin a busy machine does not keep.
+    useFakeTime();
     protection = createProtection({ logger: captureLogs().logger });
     await expect(
       callWithProtection(fn, { key: 'k', protection, retries: 0, timeoutMs: 1, deadlineMs: 1 }),
