@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { BreakerRegistry } from '@resilience/circuit-breaker';
-import type { Deadline } from '@resilience/core';
+import {
+  type AttemptLimiter,
+  type ConcurrencyLimiter,
+  createConcurrencyLimiter,
+  type Deadline,
+  isConcurrencyLimitError,
+} from '@resilience/core';
 import { generateRequestId, getRequestId, REQUEST_ID_HEADER } from '@resilience/logging';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { type CallDescription, CallObserver, checkDeadline } from './call-observer.js';
@@ -92,6 +98,11 @@ export interface HttpClient {
   ): Promise<AxiosResponse<T, D>>;
   /** One breaker per upstream origin (`http://host:port`); `undefined` with `breaker: false`. */
   readonly breakers: BreakerRegistry | undefined;
+  /**
+   * The concurrency limiter of each upstream called so far (key: the origin, as for `breakers`), for metrics
+   * (`limit`, `inFlight`, `queued`); `undefined` with `concurrency: false`.
+   */
+  readonly limiters: ReadonlyMap<string, ConcurrencyLimiter> | undefined;
   /**
    * The same policy for non-HTTP work, sharing this client's breakers, retry budget, logger and hooks:
    * `client.protection.call(fn, { key })` or `callWithProtection(fn, { key, protection: client.protection })`.
@@ -190,6 +201,18 @@ class HttpCallDescription implements CallDescription {
   }
 
   describeFailure(raw: unknown, attempt: number): Failure {
+    // The client's own limiter refused the attempt: nothing was sent, so neither a retry nor the breaker applies.
+    if (isConcurrencyLimitError(raw)) {
+      return {
+        error: raw,
+        retryable: false,
+        countsAsFailure: false,
+        breakerIgnores: true,
+        reason: raw.code,
+        retryAfterMs: raw.retryAfterMs,
+        status: undefined,
+      };
+    }
     const { method, url, requestId } = this.info;
     const now = this.now();
     return describeTypedFailure(
@@ -238,10 +261,26 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     resolved.headers === undefined ? [] : Object.keys(resolved.headers).filter(isRequestIdHeaderName);
   const targets = new RequestTargets();
   const runtime = createPolicyRuntime(resolved);
+  const concurrency = resolved.concurrency;
+  const limiters = concurrency === false ? undefined : new Map<string, ConcurrencyLimiter>();
+  const attemptLimiters = new Map<string, AttemptLimiter>();
+  /** The upstream's limiter as the core loop wants it, created on the upstream's first call. */
+  function attemptLimiterFor(upstream: string): AttemptLimiter | undefined {
+    if (limiters === undefined || concurrency === false) return undefined;
+    let attemptLimiter = attemptLimiters.get(upstream);
+    if (attemptLimiter === undefined) {
+      const limiter = createConcurrencyLimiter(concurrency);
+      limiters.set(upstream, limiter);
+      attemptLimiter = { acquire: (signal) => limiter.acquire({ signal }) };
+      attemptLimiters.set(upstream, attemptLimiter);
+    }
+    return attemptLimiter;
+  }
   let closed = false;
   const protection = protectionFromRuntime(runtime, () => {
     if (closed) return;
     closed = true;
+    for (const limiter of limiters?.values() ?? []) limiter.close();
     for (const agent of ownedAgents) agent.destroy();
     undici?.close();
   });
@@ -342,6 +381,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         hooks: observer,
         errors: observer,
         ...(hedge === undefined || !idempotent ? {} : { hedge, hedgeHooks: observer.hedgeHooks() }),
+        limiter: attemptLimiterFor(target.upstream),
         // axios' own adapters reject as soon as the signal aborts; a custom `adapter` might not.
         settlesOnAbort: config.adapter === undefined,
       },
@@ -367,6 +407,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     put: withBody('PUT'),
     patch: withBody('PATCH'),
     breakers: runtime.breakers,
+    limiters,
     protection,
     close: () => protection.close(),
   };

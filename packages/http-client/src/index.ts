@@ -11,8 +11,17 @@ export type { BreakerRegistry, CircuitState, RegistryStateChangeEvent } from '@r
 /** The breaker key of a URL (`scheme://host:port`): what `client.breakers.get()` takes for an upstream. */
 export { CircuitOpenError, isCircuitOpenError, upstreamKey } from '@resilience/circuit-breaker';
 /** Header carrying the request id on every outbound attempt: `@resilience/logging`'s own constant. */
-export type { Deadline, DeadlineOptions, DeadlineTimers, HedgePolicyOptions } from '@resilience/core';
-export { createDeadline } from '@resilience/core';
+export type {
+  ConcurrencyLimitErrorDetails,
+  ConcurrencyLimiter,
+  ConcurrencyLimiterOptions,
+  ConcurrencyLimitReason,
+  Deadline,
+  DeadlineOptions,
+  DeadlineTimers,
+  HedgePolicyOptions,
+} from '@resilience/core';
+export { ConcurrencyLimitError, createDeadline, isConcurrencyLimitError } from '@resilience/core';
 export { REQUEST_ID_HEADER } from '@resilience/logging';
 export type { CallWithProtectionOptions } from './call-with-protection.js';
 export { callWithProtection } from './call-with-protection.js';

@@ -1,7 +1,13 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { CircuitBreakerPolicy } from '@resilience/circuit-breaker';
-import { createHedgePolicy, type HedgePolicy, type HedgePolicyOptions } from '@resilience/core';
+import {
+  type ConcurrencyLimiterOptions,
+  createConcurrencyLimiter,
+  createHedgePolicy,
+  type HedgePolicy,
+  type HedgePolicyOptions,
+} from '@resilience/core';
 import { IDEMPOTENT_METHODS, RETRYABLE_STATUSES } from './classify.js';
 import type { ProtectionHooks } from './hooks.js';
 
@@ -233,6 +239,16 @@ export interface HttpClientOptions extends ProtectionOptions {
    * @default false
    */
   readonly hedge?: HedgePolicyOptions | false | undefined;
+  /**
+   * Adaptive concurrency limit per upstream (the breaker's key, the origin): one `@resilience/core`
+   * `createConcurrencyLimiter` per upstream, created on its first call, closed by `close()`. Each attempt waits
+   * for a slot after its breaker permit; a full limiter (queue full or `maxWaitMs` passed) rejects the call with
+   * `ConcurrencyLimitError` (`ERR_CONCURRENCY_LIMIT`, with `retryAfterMs`): not retried, not counted by the
+   * breaker, no request sent. Options are the limiter's (`algorithm` default `'gradient2'`, `initialLimit`,
+   * `minLimit`, `maxLimit`, `maxQueue`, `maxWaitMs`, ...; see `@resilience/core`). `false`: no limit.
+   * @default false
+   */
+  readonly concurrency?: ConcurrencyLimiterOptions | false | undefined;
 }
 
 /** See {@link HttpClientOptions.transport}. */
@@ -291,6 +307,8 @@ export interface ResolvedHttpClientOptions extends ResolvedProtectionOptions {
   readonly transport: HttpTransport;
   /** One policy per client (latency history and extra-load cap per upstream), or `undefined` for none. */
   readonly hedge: HedgePolicy | undefined;
+  /** Options of each upstream's limiter (validated), or `false` for none. */
+  readonly concurrency: ConcurrencyLimiterOptions | false;
 }
 
 /** Every default of this package, in one place. */
@@ -320,6 +338,7 @@ export const HTTP_CLIENT_DEFAULTS = Object.freeze({
   maxResponseBytes: undefined,
   transport: 'undici' as HttpTransport,
   hedge: false,
+  concurrency: false,
   /** Keep-alive agents: sockets are reused across calls and attempts. */
   agent: Object.freeze({ keepAlive: true, keepAliveMsecs: 1_000 }),
   // Looked up on each call, so a replaced global Date (fake timers) is honoured.
@@ -349,6 +368,7 @@ const CLIENT_KEYS = [
   'maxResponseBytes',
   'transport',
   'hedge',
+  'concurrency',
 ] as const;
 const RETRY_KEYS = [
   'retries',
@@ -655,7 +675,25 @@ export function resolveHttpClientOptions(options: HttpClientOptions = {}): Resol
     maxResponseBytes,
     transport,
     hedge: resolveHedge(options.hedge),
+    concurrency: resolveConcurrency(options.concurrency),
   };
+}
+
+function resolveConcurrency(
+  concurrency: ConcurrencyLimiterOptions | false | undefined,
+): ConcurrencyLimiterOptions | false {
+  if (concurrency === undefined || concurrency === false) return false;
+  if (!isPlainObject(concurrency)) fail('concurrency', 'must be limiter options or false', concurrency);
+  // The limiter validates every field; a probe built now names a bad one before the first call.
+  try {
+    createConcurrencyLimiter(concurrency).close();
+  } catch (error) {
+    if (error instanceof TypeError) {
+      throw new TypeError(error.message.replace(/^options\./, 'option concurrency.'));
+    }
+    throw error;
+  }
+  return { ...concurrency };
 }
 
 function resolveHedge(hedge: HedgePolicyOptions | false | undefined): HedgePolicy | undefined {
