@@ -40,6 +40,13 @@ describe('parsePrometheusText', () => {
     expect(samples.find((sample) => sample.labels.le === '+Inf')?.value).toBe(40);
   });
 
+  it('reads NaN and Inf in any case (prom-client writes an unset gauge as Nan), and still refuses words', () => {
+    const values = parsePrometheusText('a Nan\nb NaN\nc +inf\nd -Inf\ne Inf').map((sample) => sample.value);
+    expect(values.slice(0, 2).every(Number.isNaN)).toBe(true);
+    expect(values.slice(2)).toEqual([Infinity, -Infinity, Infinity]);
+    expect(() => parsePrometheusText('f banana')).toThrow('not a Prometheus sample: f banana');
+  });
+
   it('unescapes label values and accepts a timestamp and +Inf', () => {
     expect(parsePrometheusText('m{a="say \\"hi\\"\\\\"} +Inf 1700000000000')).toEqual([
       { name: 'm', labels: { a: 'say "hi"\\' }, value: Number.POSITIVE_INFINITY },

@@ -12,10 +12,18 @@ function unescapeLabel(value: string): string {
   return value.replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char));
 }
 
-function parseValue(text: string): number {
-  if (text === '+Inf') return Number.POSITIVE_INFINITY;
-  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
-  return text.trim() === '' ? Number.NaN : Number(text);
+/**
+ * A sample's value, or `undefined` when the text is not a number. `NaN` and `Inf` are read in any case, as
+ * Prometheus reads them (prom-client writes an unset gauge, such as the event-loop lag before its first sample,
+ * as `Nan`).
+ */
+function parseValue(text: string): number | undefined {
+  const lower = text.toLowerCase();
+  if (lower === '+inf' || lower === 'inf') return Number.POSITIVE_INFINITY;
+  if (lower === '-inf') return Number.NEGATIVE_INFINITY;
+  if (lower === 'nan') return Number.NaN;
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  return Number.isNaN(value) ? undefined : value;
 }
 
 /**
@@ -29,8 +37,8 @@ export function parsePrometheusText(text: string): PrometheusSample[] {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const match = SAMPLE.exec(line);
-    const value = match === null ? Number.NaN : parseValue(match[3] ?? '');
-    if (match === null || Number.isNaN(value)) {
+    const value = match === null ? undefined : parseValue(match[3] ?? '');
+    if (match === null || value === undefined) {
       throw new TypeError(`not a Prometheus sample: ${line.slice(0, 200)}`);
     }
     const labels: Record<string, string> = {};
@@ -115,7 +123,8 @@ export function firstBucketBound(
   for (const sample of samples) {
     if (sample.name !== `${name}_bucket`) continue;
     const le = parseValue(sample.labels.le ?? '');
-    if (Number.isFinite(le) && le >= atLeast && (best === undefined || le < best)) best = le;
+    if (le !== undefined && Number.isFinite(le) && le >= atLeast && (best === undefined || le < best))
+      best = le;
   }
   return best;
 }
